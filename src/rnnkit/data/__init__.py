@@ -1,1 +1,13 @@
-"""rnnkit.data."""
+"""Readers for real text formats: plain text, Penn Treebank, SST trees."""
+
+from rnnkit.data.sst import read_sst, sst_to_3class, sst_to_binary
+from rnnkit.data.text import read_lines, read_ptb, read_text
+
+__all__ = [
+    "read_lines",
+    "read_ptb",
+    "read_sst",
+    "read_text",
+    "sst_to_3class",
+    "sst_to_binary",
+]

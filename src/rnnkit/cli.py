@@ -1,0 +1,63 @@
+"""Command-line interface: ``rnnkit <command> ...``.
+
+The CLI only translates between the shell and the library: it parses flags, calls the public API and
+prints. Usage and input errors print one line to stderr and exit 2; runtime errors exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from rnnkit import __version__
+from rnnkit.errors import ConfigError, InputError, RnnkitError
+
+__all__ = ["main"]
+
+log = logging.getLogger("rnnkit")
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from rnnkit.demo import run_demo
+
+    print(run_demo(seed=args.seed))
+    return 0
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on text.")
+    parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser("demo", help="walk through tokens, vocabulary, one-hot, padding and an LSTM's gates")
+    demo.add_argument("--seed", type=int, default=0, help="random seed for the demo LSTM (default 0)")
+    demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (ConfigError, InputError) as err:
+        print(f"rnnkit: error: {err}", file=sys.stderr)
+        return 2
+    except RnnkitError as err:
+        print(f"rnnkit: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rnnkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
