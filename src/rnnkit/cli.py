@@ -20,7 +20,7 @@ log = logging.getLogger("rnnkit")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from rnnkit.demo import run_demo
+    from rnnkit.apps.demo import run_demo
 
     print(run_demo(seed=args.seed))
     return 0

@@ -1,0 +1,17 @@
+"""The error hierarchy: one base class, each subclass also the built-in a caller would catch."""
+
+import pytest
+
+from rnnkit import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
+
+
+@pytest.mark.parametrize(
+    ("cls", "builtin"),
+    [(ConfigError, ValueError), (InputError, ValueError), (CheckpointError, ValueError),
+     (NotTrainedError, RuntimeError), (TrainingError, RuntimeError)],
+)
+def test_each_error_is_an_rnnkit_error_and_its_builtin(cls, builtin):
+    assert issubclass(cls, RnnkitError)
+    assert issubclass(cls, builtin)
+    with pytest.raises(RnnkitError, match="bad value 3"):
+        raise cls("bad value 3")
