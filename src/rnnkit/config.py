@@ -8,6 +8,7 @@ The CLI builds its flags from these fields, so each default lives here only.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,8 @@ class ModelConfig:
     output_size: int = 0  # output vocabulary of generators/seq2seq; 0 means "same as vocab_size"
     tie_weights: bool = False  # language model: share the embedding matrix with the output layer
     pooling: str = "last"  # classifier: "last" state, or "mean"/"max" over the true tokens
+    input_dim: int = 0  # generator: size of the input vector it starts from; 0 means "same as hidden_size"
+    attention: bool = False  # seq2seq: let the decoder look at every encoder output (Luong et al. 2015)
 
     def __post_init__(self) -> None:
         _check_int("vocab_size", self.vocab_size, 2)
@@ -73,6 +76,9 @@ class ModelConfig:
         _check_int("num_classes", self.num_classes, 2)
         _check_int("output_size", self.output_size, 0)
         _check_choice("pooling", self.pooling, POOLING)
+        _check_int("input_dim", self.input_dim, 0)
+        if not isinstance(self.attention, bool):
+            raise ConfigError(f"attention must be True or False, got {self.attention!r}")
         if self.tie_weights and self.embedding_dim != self.hidden_size * (2 if self.bidirectional else 1):
             raise ConfigError(
                 f"tie_weights needs embedding_dim == hidden_size, got {self.embedding_dim} and {self.hidden_size}"
@@ -103,6 +109,7 @@ class TrainConfig:
     seed: int = 0  # seeds python, numpy and torch; same seed, same run
     progress: bool = True  # show a progress bar
     num_threads: int = 0  # torch CPU threads; 0 leaves torch's default
+    device: str = ""  # "cpu", "cuda", "cuda:N" or "mps"; "" picks this rank's GPU when CUDA works, else the CPU
 
     def __post_init__(self) -> None:
         _check_int("epochs", self.epochs, 1)
@@ -124,6 +131,8 @@ class TrainConfig:
         _check_int("checkpoint_every", self.checkpoint_every, 0)
         _check_int("seed", self.seed, 0)
         _check_int("num_threads", self.num_threads, 0)
+        if not isinstance(self.device, str) or not re.fullmatch(r"(cpu|cuda(:\d+)?|mps)?", self.device):
+            raise ConfigError(f"device must be '', 'cpu', 'cuda', 'cuda:N' or 'mps', got {self.device!r}")
 
 
 def config_from_dict(cls: type, data: Any) -> Any:

@@ -1,0 +1,229 @@
+"""Checkpoint files: the only code in rnnkit that reads or writes them.
+
+A checkpoint is one file of plain data (dicts, lists, tuples, str, numbers, None and tensors)
+written by ``torch.save`` and read back with ``torch.load(weights_only=True)``, so loading never
+runs pickled code. Layout (``version`` 1)::
+
+    {
+        "format": "rnnkit-checkpoint",
+        "version": 1,
+        "kind": "language_model",          # which model class reads state_dict
+        "model_config": {...},             # dataclasses.asdict(ModelConfig) or {}
+        "vocab": {...} or None,            # the vocabulary, so prediction needs no corpus
+        "state_dict": {name: tensor},      # the weights, on the CPU
+        "train_config": {...},             # dataclasses.asdict(TrainConfig) or {}
+        "metrics": {...},                  # step, losses, validation metric ...
+        "trainer_state": {...} or None,    # what resuming needs (see rnnkit.training.loop)
+        "extra": {...},                    # anything else an app wants to keep (labels ...)
+    }
+
+Writes are atomic: a temporary file in the same folder, flushed and fsync'ed, then
+``os.replace``'d over the target, so a crash leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.errors import CheckpointError
+
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "CHECKPOINT_VERSION",
+    "best_checkpoint_path",
+    "build_checkpoint",
+    "load_checkpoint",
+    "save_checkpoint",
+]
+
+CHECKPOINT_FORMAT = "rnnkit-checkpoint"  # the "format" tag that marks our files
+CHECKPOINT_VERSION = 1  # bump when the layout changes; load_checkpoint reads this version only
+
+_REQUIRED = {
+    "kind": str,
+    "model_config": dict,
+    "state_dict": dict,
+    "train_config": dict,
+    "metrics": dict,
+}
+_OPTIONAL = {"vocab": (dict, type(None)), "trainer_state": (dict, type(None)), "extra": dict}
+_PLAIN_SCALARS = (str, int, float, bool, type(None), torch.dtype, torch.device, torch.Size)
+
+
+def build_checkpoint(
+    kind: str,
+    state_dict: dict[str, torch.Tensor],
+    *,
+    model_config: dict | None = None,
+    vocab: dict | None = None,
+    train_config: dict | None = None,
+    metrics: dict | None = None,
+    trainer_state: dict | None = None,
+    extra: dict | None = None,
+) -> dict[str, Any]:
+    """Assemble a version-1 checkpoint payload (weights copied to the CPU, detached).
+
+    Returns:
+        The payload dict, ready for :func:`save_checkpoint`.
+    """
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "kind": kind,
+        "model_config": dict(model_config or {}),
+        "vocab": vocab,
+        "state_dict": {name: t.detach().to("cpu", copy=True) for name, t in state_dict.items()},
+        "train_config": dict(train_config or {}),
+        "metrics": dict(metrics or {}),
+        "trainer_state": trainer_state,
+        "extra": dict(extra or {}),
+    }
+
+
+def best_checkpoint_path(path: str | os.PathLike) -> Path:
+    """Where the best-so-far checkpoint beside ``path`` goes: ``model.pt`` -> ``model.best.pt``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.best{path.suffix or '.pt'}")
+
+
+def save_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` to ``path`` atomically (temp file in the same folder, fsync, rename).
+
+    Args:
+        path: target file; its folder is created if missing.
+        payload: a dict as made by :func:`build_checkpoint`.
+
+    Returns:
+        The path written.
+
+    Raises:
+        CheckpointError: the payload is not a valid plain-data checkpoint (non-finite weights,
+            objects other than plain data), or the file cannot be written.
+    """
+    path = Path(path)
+    _check_payload(path, payload)
+    _check_plain(path, payload, "payload")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise CheckpointError(f"cannot write checkpoint {path}: {_one_line(err)}") from err
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException as err:
+        Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(err, Exception):
+            raise CheckpointError(f"cannot write checkpoint {path}: {_one_line(err)}") from err
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> dict[str, Any]:
+    """Read and check a checkpoint safely (``weights_only=True``, CPU tensors).
+
+    Args:
+        path: the checkpoint file.
+        kind: if given, the checkpoint must hold this kind of model.
+
+    Returns:
+        The payload dict (see the module docstring for its layout).
+
+    Raises:
+        CheckpointError: the file is missing, a folder, empty, truncated or corrupt, not an rnnkit
+            checkpoint, of another version or kind, or holds NaN/Inf weights.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    if path.is_dir():
+        raise CheckpointError(f"checkpoint {path} is a directory, not a file")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"checkpoint {path} is empty")
+    try:
+        with warnings.catch_warnings():  # torch warns about foreign pickle protocols; the error below says more
+            warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
+            payload = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as err:  # torch raises many types for bad bytes; all mean "unreadable"
+        raise CheckpointError(
+            f"checkpoint {path} cannot be read safely (truncated, corrupt or not a plain-data torch file): "
+            f"{type(err).__name__}: {_one_line(err)}"
+        ) from err
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path} is not an rnnkit checkpoint (no format tag {CHECKPOINT_FORMAT!r})")
+    if payload.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(
+            f"checkpoint {path} has format version {payload.get('version')!r}; "
+            f"this rnnkit reads version {CHECKPOINT_VERSION}"
+        )
+    _check_payload(path, payload)
+    if kind is not None and payload["kind"] != kind:
+        raise CheckpointError(f"checkpoint {path} holds a {payload['kind']!r} model, expected {kind!r}")
+    payload.setdefault("vocab", None)
+    payload.setdefault("trainer_state", None)
+    payload.setdefault("extra", {})
+    return payload
+
+
+def _check_payload(path: Path, payload: Any) -> None:
+    """Raise CheckpointError unless ``payload`` has the fields and finite weights of a checkpoint."""
+    if not isinstance(payload, dict):
+        raise CheckpointError(f"checkpoint {path} must be a dict, got {type(payload).__name__}")
+    missing = sorted(key for key in _REQUIRED if key not in payload)
+    if missing:
+        raise CheckpointError(f"checkpoint {path} is missing field(s): {', '.join(missing)}")
+    for key, expected in {**_REQUIRED, **_OPTIONAL}.items():
+        if key in payload and not isinstance(payload[key], expected):
+            raise CheckpointError(
+                f"checkpoint {path} has a {type(payload[key]).__name__} for {key!r}, not the documented type"
+            )
+    for name, tensor in payload["state_dict"].items():
+        if not isinstance(tensor, torch.Tensor):
+            raise CheckpointError(f"checkpoint {path} has a {type(tensor).__name__} for weight {name!r}, not a tensor")
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(f"checkpoint {path} has NaN or Inf values in weight {name!r}")
+
+
+def _check_plain(path: Path, value: Any, where: str) -> None:
+    """Raise CheckpointError if ``value`` holds anything a ``weights_only`` load would refuse."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, (str, int)):
+                raise CheckpointError(f"cannot save {path}: key {key!r} in {where} is not a str or int")
+            _check_plain(path, item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+        for index, item in enumerate(value):
+            _check_plain(path, item, f"{where}[{index}]")
+    elif not isinstance(value, (torch.Tensor, *_PLAIN_SCALARS)) or type(value).__module__ == "numpy":
+        raise CheckpointError(
+            f"cannot save {path}: {where} is a {type(value).__name__}; checkpoints hold plain data and tensors only"
+        )
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable where the OS allows opening a directory (POSIX); harmless elsewhere."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return (text[0] if text else type(err).__name__)[:200]
