@@ -79,7 +79,7 @@ def test_bucketing_groups_similar_lengths():
 def test_custom_batches_fn_is_used(labelled):
     calls = []
 
-    def in_order(lengths, batch_size, rng):
+    def in_order(lengths, batch_size, seed):
         calls.append(batch_size)
         return [list(range(i, min(i + batch_size, len(lengths)))) for i in range(0, len(lengths), batch_size)]
 

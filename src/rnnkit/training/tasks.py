@@ -19,14 +19,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnnkit.errors import InputError, TrainingError
+from rnnkit.text import bucket_batches, naive_batches
 
 __all__ = ["ClassificationTask", "LanguageModelTask", "StepOutput", "Task", "batchify", "detach_state"]
 
 PAD_ID = 0  # <pad>, the id every rnnkit vocabulary and embedding reserves for padding
-BUCKET_POOL = 50  # default bucketing sorts pools of 50 batches by length: similar lengths, still shuffled
 MAX_LOG_PERPLEXITY = 700.0  # exp() of more overflows a float; report inf beyond it
 
-BatchesFn = Callable[[np.ndarray, int, np.random.Generator], Sequence[Sequence[int]]]
+BatchesFn = Callable[[np.ndarray, int, int], Sequence[Sequence[int]]]  # (lengths, batch_size, seed)
 
 
 @dataclass
@@ -107,21 +107,12 @@ def _ddp_share(batches: list[Any], rank: int, world_size: int, *, even: bool) ->
     return batches[rank::world_size]
 
 
-def _bucketed(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffle, sort pools of ``BUCKET_POOL`` batches by length, cut them into batches, shuffle the batches."""
-    order = rng.permutation(len(lengths))
-    pool = batch_size * BUCKET_POOL
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = order[start:start + pool]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
-    return [batches[i] for i in rng.permutation(len(batches))]
+def _bucketed(lengths: np.ndarray, batch_size: int, seed: int) -> list[list[int]]:
+    return bucket_batches(lengths, batch_size, seed=seed)
 
 
-def _shuffled(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    order = rng.permutation(len(lengths))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+def _shuffled(lengths: np.ndarray, batch_size: int, seed: int) -> list[list[int]]:
+    return naive_batches(len(lengths), batch_size, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -135,14 +126,14 @@ class ClassificationTask:
     """Many-to-one: ``model(ids (B, T), lengths (B,)) -> logits (B, num_classes)``, cross-entropy.
 
     Data is ``(sequences, labels)``: token-id lists (any lengths >= 1) and integer labels.
-    Each epoch's order comes from ``numpy.random.default_rng(seed + epoch)``; each batch is
+    Each epoch's order is seeded by ``seed + epoch``; each batch is
     post-padded with ``pad_id`` to its own longest sequence.
 
     Args:
         bucketing: group sequences of similar length (less padding, ~2x faster on CPU); else shuffle.
         pad_id: id used for padding.
-        batches_fn: custom batching ``fn(lengths, batch_size, rng) -> list of index lists``; overrides
-            ``bucketing`` (e.g. ``rnnkit.text``'s bucketing).
+        batches_fn: custom batching ``fn(lengths, batch_size, seed) -> list of index lists``; overrides
+            ``bucketing`` (default: :func:`rnnkit.text.bucket_batches`, else :func:`rnnkit.text.naive_batches`).
     """
 
     kind = "classifier"
@@ -180,8 +171,7 @@ class ClassificationTask:
         Raises:
             InputError: fewer batches than ranks.
         """
-        rng = np.random.default_rng(seed + epoch)
-        batches = [np.asarray(b, dtype=np.int64) for b in self.batches_fn(data.lengths, batch_size, rng)]
+        batches = [np.asarray(b, dtype=np.int64) for b in self.batches_fn(data.lengths, batch_size, seed + epoch)]
         if len(batches) < world_size:
             raise InputError(
                 f"training data gives {len(batches)} batch(es) of {batch_size}, fewer than the {world_size} ranks"
