@@ -35,9 +35,14 @@ def shared_data():
 
 
 @pytest.fixture(autouse=True)
-def _seed_and_threads():
+def _seed_and_one_thread():
+    """Fixed seed; one torch thread: tiny models run fastest on one, and two threads on a busy
+    2-core machine ran tiny RNN steps 15-100x slower (OpenMP threads spinning against each other)."""
     torch.manual_seed(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture

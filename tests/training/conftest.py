@@ -60,14 +60,6 @@ def make_labelled(n: int = 48, seed: int = 0) -> tuple[list[list[int]], list[int
     return sequences, [int(5 in seq) for seq in sequences]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread, above all on a shared, busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.fixture
 def stream() -> list[int]:
