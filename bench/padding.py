@@ -26,7 +26,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe  # noqa: E402
-
 from rnnkit.config import ModelConfig  # noqa: E402
 from rnnkit.data import read_sst, sst_to_3class  # noqa: E402
 from rnnkit.models import Classifier  # noqa: E402
