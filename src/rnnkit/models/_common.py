@@ -10,12 +10,27 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from rnnkit.config import ModelConfig
 from rnnkit.errors import ConfigError, InputError
+from rnnkit.nn import Recurrent
 from rnnkit.nn.masking import check_lengths, check_padding
 
 PAD_ID = 0  # <pad>; every embedding uses it as padding_idx
 
 State = Tensor | tuple[Tensor, Tensor]
+
+
+def recurrent_from_config(config: ModelConfig, bidirectional: bool = False) -> Recurrent:
+    """The model's recurrent stack over token embeddings, sized by ``config``."""
+    return Recurrent(
+        config.cell,
+        config.embedding_dim,
+        config.hidden_size,
+        num_layers=config.num_layers,
+        bidirectional=bidirectional,
+        dropout=config.dropout,
+        nonlinearity=config.nonlinearity,
+    )
 
 
 def check_ids(ids: Tensor, vocab_size: int, name: str = "ids") -> None:

@@ -8,8 +8,8 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.config import ModelConfig
-from rnnkit.models._common import PAD_ID, check_ids, hidden_of, merge_directions, resolve_lengths
-from rnnkit.nn import Recurrent, valid_mask
+from rnnkit.models._common import PAD_ID, check_ids, hidden_of, merge_directions, recurrent_from_config, resolve_lengths
+from rnnkit.nn import valid_mask
 
 __all__ = ["Classifier"]
 
@@ -38,15 +38,7 @@ class Classifier(nn.Module):
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=PAD_ID)
         self.dropout = nn.Dropout(config.dropout)
-        self.rnn = Recurrent(
-            config.cell,
-            config.embedding_dim,
-            config.hidden_size,
-            num_layers=config.num_layers,
-            bidirectional=config.bidirectional,
-            dropout=config.dropout,
-            nonlinearity=config.nonlinearity,
-        )
+        self.rnn = recurrent_from_config(config, bidirectional=config.bidirectional)
         self.head = nn.Linear(self.rnn.output_size, config.num_classes)
 
     def forward(self, ids: Tensor, lengths: Tensor | None = None, padding: str = "post") -> Tensor:

@@ -9,8 +9,7 @@ from torch import Tensor, nn
 
 from rnnkit.config import ModelConfig
 from rnnkit.errors import InputError
-from rnnkit.models._common import PAD_ID, State, check_ids, greedy_loop, require_unidirectional
-from rnnkit.nn import Recurrent
+from rnnkit.models._common import PAD_ID, State, check_ids, greedy_loop, recurrent_from_config, require_unidirectional
 
 __all__ = ["Generator"]
 
@@ -48,14 +47,7 @@ class Generator(nn.Module):
         self.bridge = nn.Linear(self.input_dim, parts * config.num_layers * config.hidden_size)
         self.embedding = nn.Embedding(self.vocab_size, config.embedding_dim, padding_idx=PAD_ID)
         self.dropout = nn.Dropout(config.dropout)
-        self.rnn = Recurrent(
-            config.cell,
-            config.embedding_dim,
-            config.hidden_size,
-            num_layers=config.num_layers,
-            dropout=config.dropout,
-            nonlinearity=config.nonlinearity,
-        )
+        self.rnn = recurrent_from_config(config)
         self.head = nn.Linear(config.hidden_size, self.vocab_size)
 
     def initial_state(self, vectors: Tensor) -> State:

@@ -23,8 +23,14 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.config import ModelConfig
-from rnnkit.models._common import PAD_ID, State, check_ids, require_unidirectional, resolve_lengths
-from rnnkit.nn import Recurrent
+from rnnkit.models._common import (
+    PAD_ID,
+    State,
+    check_ids,
+    recurrent_from_config,
+    require_unidirectional,
+    resolve_lengths,
+)
 
 __all__ = ["LanguageModel", "detach_state"]
 
@@ -74,14 +80,7 @@ class LanguageModel(nn.Module):
         self.config = config
         self.encoder = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=PAD_ID)
         self.dropout = nn.Dropout(config.dropout)
-        self.rnn = Recurrent(
-            config.cell,
-            config.embedding_dim,
-            config.hidden_size,
-            num_layers=config.num_layers,
-            dropout=config.dropout,
-            nonlinearity=config.nonlinearity,
-        )
+        self.rnn = recurrent_from_config(config)
         self.decoder = nn.Linear(config.hidden_size, config.vocab_size)
         self._init_weights()
         if config.tie_weights:
