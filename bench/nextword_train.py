@@ -3,8 +3,8 @@
 The reference is written the way pytorch/examples' ``word_language_model`` does it: ``nn.Embedding``
 -> ``nn.LSTM`` -> ``nn.Linear`` with sequence-first batches, ``repackage_hidden``, ``clip_grad_norm_``
 and a manual SGD update. Both train the same model size on the same Penn Treebank stream
-(V=10k, E=H=200, 2 layers, seq_len 35, batch 20, SGD, clip 0.25) in this one process, in
-alternating rounds; medians are reported. Also printed: achieved GFLOP/s (~15.8 MFLOP per trained
+(V=10k, E=H=200, 2 layers, seq_len 35, batch 20, SGD, clip 0.25) in alternating
+rounds, each loop in a fresh process; medians are reported. Also printed: achieved GFLOP/s (~15.8 MFLOP per trained
 token, 3x the forward multiply-adds) against this machine's float32 matmul peak measured here.
 
     python bench/nextword_train.py [--data ../shared/data] [--steps 150] [--rounds 3]
@@ -13,7 +13,9 @@ token, 3x the forward multiply-adds) against this machine's float32 matmul peak 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -107,36 +109,64 @@ def rnnkit_tokens_per_sec(stream: torch.Tensor, vocab: int, steps: int) -> float
     return steps * SEQ_LEN * BATCH / (time.perf_counter() - timer.start)
 
 
+LOOPS = {"reference": "reference", "reference+malloc": "reference", "rnnkit": "rnnkit"}
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "268435456", "MALLOC_TRIM_THRESHOLD_": "1073741824"}
+
+
+def run_one(loop: str, data: Path, steps: int, seed: int) -> float:
+    """tokens/s of one loop in this process (the worker side of ``--only``)."""
+    lines = read_ptb(data / "ptb" / "ptb.train.txt")
+    vocab = Vocabulary.build(lines)
+    stream = torch.tensor([i for line in lines for i in vocab.encode(line)], dtype=torch.int64)
+    torch.manual_seed(seed)
+    if loop == "rnnkit":
+        return rnnkit_tokens_per_sec(stream, len(vocab), steps)
+    return reference_tokens_per_sec(stream, len(vocab), steps)
+
+
+def spawn(name: str, args: argparse.Namespace, seed: int) -> float:
+    """Run one loop in a fresh process: the Trainer's allocator setting is process-wide."""
+    env = {**os.environ, **(MALLOC_ENV if name == "reference+malloc" else {})}
+    cmd = [sys.executable, __file__, "--only", LOOPS[name], "--data", str(args.data), "--steps", str(args.steps),
+           "--seed", str(seed)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--steps", type=int, default=150, help="timed steps per round and loop")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=["reference", "rnnkit"], help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = args.data / "ptb" / "ptb.train.txt"
     if not path.exists():
         print(f"needs {path}", file=sys.stderr)
         return 2
-    lines = read_ptb(path)
-    vocab = Vocabulary.build(lines)
-    stream = torch.tensor([i for line in lines for i in vocab.encode(line)], dtype=torch.int64)
+    if args.only:
+        print(run_one(args.only, args.data, args.steps, args.seed))
+        return 0
     print(describe())
-    print(f"PTB train {stream.numel()} tokens, vocabulary {len(vocab)}; LSTM {LAYERS}x{H}, E {E}, seq_len {SEQ_LEN}, "
-          f"batch {BATCH}, SGD, clip {CLIP}; {args.steps} timed steps after {WARMUP} warm-up, {args.rounds} rounds")
+    print(f"PTB train, vocabulary 10k; LSTM {LAYERS}x{H}, E {E}, seq_len {SEQ_LEN}, batch {BATCH}, SGD, clip {CLIP}; "
+          f"{args.steps} timed steps after {WARMUP} warm-up; {args.rounds} rounds, each loop in a fresh process")
+    print("rnnkit's Trainer raises glibc's malloc thresholds itself (training/allocator.py); 'reference+malloc' "
+          "is the reference given the same setting through MALLOC_*_ environment variables")
     peak = matmul_peak()
-    ref, ours = [], []
+    rates: dict[str, list[float]] = {name: [] for name in LOOPS}
     for r in range(args.rounds):
-        torch.manual_seed(r)
-        ref.append(reference_tokens_per_sec(stream, len(vocab), args.steps))
-        torch.manual_seed(r)
-        ours.append(rnnkit_tokens_per_sec(stream, len(vocab), args.steps))
-        print(f"round {r + 1}: reference {ref[-1]:8.0f} tok/s   rnnkit {ours[-1]:8.0f} tok/s")
-    ref_m, ours_m = statistics.median(ref), statistics.median(ours)
-    fpt = flops_per_token(len(vocab))
-    print(f"median: reference {ref_m:.0f} tok/s, rnnkit {ours_m:.0f} tok/s, ratio {ours_m / ref_m:.2f}x")
-    print(f"achieved: reference {ref_m * fpt / 1e9:.1f} GFLOP/s, rnnkit {ours_m * fpt / 1e9:.1f} GFLOP/s "
-          f"({fpt / 1e6:.1f} MFLOP/token); float32 matmul peak (torch.mm 1024^3) {peak:.0f} GFLOP/s "
-          f"-> rnnkit at {ours_m * fpt / 1e9 / peak:.0%} of peak")
+        for name in LOOPS:
+            rates[name].append(spawn(name, args, seed=r))
+        print(f"round {r + 1}: " + "   ".join(f"{n} {v[-1]:6.0f}" for n, v in rates.items()) + "  tok/s")
+    med = {name: statistics.median(v) for name, v in rates.items()}
+    fpt = flops_per_token(10_001)
+    print("median tok/s: " + ", ".join(f"{n} {v:.0f}" for n, v in med.items()))
+    print(f"ratio rnnkit / reference: {med['rnnkit'] / med['reference']:.2f}x; "
+          f"rnnkit / reference+malloc: {med['rnnkit'] / med['reference+malloc']:.2f}x")
+    achieved = med["rnnkit"] * fpt / 1e9
+    print(f"achieved: rnnkit {achieved:.1f} GFLOP/s ({fpt / 1e6:.1f} MFLOP/token); "
+          f"float32 matmul peak (torch.mm 1024^3, this run) {peak:.0f} GFLOP/s -> {achieved / peak:.0%}")
     return 0
 
 

@@ -25,6 +25,7 @@ from torch import nn
 from rnnkit.config import TrainConfig
 from rnnkit.errors import CheckpointError, ConfigError, InputError, TrainingError
 from rnnkit.training import distributed as ddp
+from rnnkit.training.allocator import keep_freed_memory
 from rnnkit.training.callbacks import ProgressBar
 from rnnkit.training.checkpoint import best_checkpoint_path, build_checkpoint, load_checkpoint, save_checkpoint
 from rnnkit.training.optim import LRSchedule, build_optimizer, clip_gradients
@@ -101,6 +102,8 @@ class Trainer:
         cfg, dist = self.config, self.dist
         if cfg.num_threads:
             torch.set_num_threads(cfg.num_threads)
+        if self.device.type == "cpu":
+            keep_freed_memory()  # ~1.3x on CPU: no fresh pages for every step's buffers (allocator.py)
         seed_everything(cfg.seed + dist.rank)
         shape = {"batch_size": cfg.batch_size, "rank": dist.rank, "world_size": dist.world_size}
         train = self.task.prepare(train_data, name="training data", **shape)

@@ -1,0 +1,18 @@
+"""The allocator tweak is applied once, reports what it did, and never breaks a process."""
+
+import sys
+
+import pytest
+
+from rnnkit.training import allocator
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux-only")
+def test_keep_freed_memory_sets_glibc_thresholds_once():
+    assert allocator.keep_freed_memory() is True
+    assert allocator.keep_freed_memory() is True  # idempotent
+
+
+def test_thresholds_are_the_measured_values():
+    assert allocator.MMAP_THRESHOLD == 268435456  # MALLOC_MMAP_THRESHOLD_ in BASELINES.md
+    assert allocator.TRIM_THRESHOLD == 1073741824  # MALLOC_TRIM_THRESHOLD_ in BASELINES.md
