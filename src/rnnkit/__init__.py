@@ -6,6 +6,9 @@ transparent cells), the model shapes, and the :class:`Trainer`. Deeper modules h
 the supported surface.
 """
 
+from rnnkit.apps.nextword import NextWordPredictor
+from rnnkit.apps.nextword_eval import evaluate_nextword
+from rnnkit.apps.presets import NextWordConfig
 from rnnkit.config import ModelConfig, TrainConfig
 from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
 from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
@@ -36,6 +39,8 @@ __all__ = [
     "LanguageModel",
     "LanguageModelTask",
     "ModelConfig",
+    "NextWordConfig",
+    "NextWordPredictor",
     "NotTrainedError",
     "RNNCell",
     "Recurrent",
@@ -49,6 +54,7 @@ __all__ = [
     "__version__",
     "bucket_batches",
     "build_model",
+    "evaluate_nextword",
     "load_checkpoint",
     "one_hot",
     "pad_sequences",

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit import __version__
+from rnnkit.cli_nextword import add_eval_nextword, add_suggest, add_train_nextword
 from rnnkit.errors import ConfigError, InputError, RnnkitError
 
 __all__ = ["main"]
@@ -33,7 +34,23 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="walk through tokens, vocabulary, one-hot, padding and an LSTM's gates")
     demo.add_argument("--seed", type=int, default=0, help="random seed for the demo LSTM (default 0)")
     demo.set_defaults(func=_cmd_demo)
+    add_suggest(sub)
+    train = _group(sub.add_parser("train", help="train a model (train nextword ...)"), "what to train")
+    add_train_nextword(train)
+    evaluate = _group(sub.add_parser("eval", help="evaluate a model (eval nextword ...)"), "what to evaluate")
+    add_eval_nextword(evaluate)
     return parser
+
+
+def _group(parser: argparse.ArgumentParser, title: str) -> argparse._SubParsersAction:
+    """Subcommands under ``parser`` (``rnnkit train nextword``); the bare command prints its help, exit 2."""
+    parser.set_defaults(func=lambda args: _usage(parser))
+    return parser.add_subparsers(title=title, metavar="MODEL")
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,204 @@
+"""The next-word commands of the CLI: ``suggest``, ``train nextword`` and ``eval nextword``.
+
+Training flags are built from :class:`~rnnkit.apps.presets.NextWordConfig`'s fields (their help
+metadata), so every default lives on the config or in its presets. Heavy imports (torch, the
+models) happen inside the handlers, so ``rnnkit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rnnkit.apps.presets import DEFAULT_NGRAM_ORDER, NEXTWORD_PRESETS, SUGGESTIONS_SHOWN, NextWordConfig
+from rnnkit.errors import InputError
+
+__all__ = ["add_eval_nextword", "add_suggest", "add_train_nextword", "config_from_args"]
+
+DEFAULT_OUT = "nextword.pt"  # where `rnnkit train nextword` writes the model
+_TYPES = {"int": int, "float": float, "str": str}
+_ALIASES = {"corpus_format": ("--format",)}  # shorter spellings the issue's commands use
+
+
+def _preset_default(name: str) -> str:
+    return ", ".join(f"{preset} {values[name]:g}" for preset, values in NEXTWORD_PRESETS.items())
+
+
+def add_config_flags(parser: argparse.ArgumentParser, cls: type = NextWordConfig) -> None:
+    """One flag per config field (``--hidden-size``), unset unless given, so the config's defaults rule."""
+    group = parser.add_argument_group("model and training (defaults from --preset)")
+    for f in dataclasses.fields(cls):
+        flags = ["--" + f.name.replace("_", "-"), *_ALIASES.get(f.name, ())]
+        default = _preset_default(f.name) if f.default is None else (f.default if f.default != "" else "''")
+        help_text = f"{f.metadata.get('help', '')} (default: {default})"
+        type_name = str(f.type).replace(" | None", "")
+        if type_name == "bool":
+            group.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction,
+                               default=argparse.SUPPRESS, help=help_text)
+        else:
+            group.add_argument(*flags, dest=f.name, type=_TYPES[type_name], choices=f.metadata.get("choices"),
+                               default=argparse.SUPPRESS, help=help_text,
+                               metavar=None if f.metadata.get("choices") else f.name.upper())
+
+
+def config_from_args(args: argparse.Namespace, cls: type = NextWordConfig) -> Any:
+    """The config built from the flags that were given (the rest from the preset and field defaults)."""
+    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)})
+
+
+# suggest ---------------------------------------------------------------------------------------------
+
+def add_suggest(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("suggest", help="suggest the next word, or completions of the word being typed")
+    parser.add_argument("text", nargs="?", help='the text so far; end it with a space for the next word ("I go to ")'
+                        ', or inside a word for completions ("I go to sch")')
+    parser.add_argument("-k", type=int, default=3, help="how many suggestions (default 3)")
+    parser.add_argument("--model", type=Path, help="a model from `rnnkit train nextword` (default: the bundled one)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
+    parser.add_argument("--interactive", "-i", action="store_true",
+                        help="read what you type line by line from stdin and show suggestions after each")
+    _threads_flag(parser, 1)  # batch-1 steps gain little from threads and suffer most from busy cores
+    parser.set_defaults(func=_cmd_suggest)
+
+
+def _threads_flag(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument("--num-threads", type=int, default=default,
+                        help=f"torch CPU threads; 0 = torch's choice (default {default}; 1 is best on a busy machine)")
+
+
+def _set_threads(n: int) -> None:
+    if n < 0:
+        raise InputError(f"--num-threads must be an integer >= 0, got {n}")
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+def _pairs(suggestions: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    return [{"word": word, "probability": prob} for word, prob in suggestions]
+
+
+def _cmd_suggest(args: argparse.Namespace) -> int:
+    if args.interactive == (args.text is not None):
+        raise InputError("give the TEXT to complete or --interactive, not both or neither")
+    from rnnkit.apps.nextword import NextWordPredictor
+    from rnnkit.apps.nextword_session import check_k
+
+    check_k(args.k)
+    _set_threads(args.num_threads)
+    predictor = NextWordPredictor.load(args.model)
+    if args.interactive:
+        return _interactive(predictor, args.k, args.json)
+    suggestions = predictor.suggest(args.text, args.k)
+    if args.json:
+        print(json.dumps({"text": args.text, "suggestions": _pairs(suggestions)}, ensure_ascii=False))
+    else:
+        for word, prob in suggestions:
+            print(f"{word}\t{prob:.4f}")
+    return 0
+
+
+INTERACTIVE_HELP = """\
+Type and press Enter after each piece: the text goes on where the last line stopped.
+End a line with a space for next words ("I go to "), stop inside a word for completions ("sch").
+Enter a number to accept that suggestion, an empty line to start a new line, Ctrl-D to quit."""
+
+
+def _interactive(predictor: Any, k: int, as_json: bool) -> int:
+    """A line-based typing loop over stdin; suggestions after every line."""
+    print(INTERACTIVE_HELP, file=sys.stderr)
+    session, text = predictor.session(), ""
+    suggestions = session.suggest(k)
+    _show(text, suggestions, as_json)
+    for raw in sys.stdin:
+        line = raw.rstrip("\r\n")
+        if line.strip().isdigit() and 1 <= int(line) <= len(suggestions):
+            word = suggestions[int(line) - 1][0]
+            text = text[: len(text) - len(session.prefix)] + word + " "
+            session.accept(word)
+        else:
+            piece = line if line else "\n"
+            session.feed(piece)
+            text += piece
+        suggestions = session.suggest(k)
+        _show(text, suggestions, as_json)
+    return 0
+
+
+def _show(text: str, suggestions: list[tuple[str, float]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"text": text, "suggestions": _pairs(suggestions)}, ensure_ascii=False), flush=True)
+        return
+    tail = text.split("\n")[-1][-50:]
+    choices = "   ".join(f"{i}) {word} {prob:.2f}" for i, (word, prob) in enumerate(suggestions, start=1))
+    print(f"{tail}|   {choices or '(no suggestion)'}", flush=True)
+
+
+# train nextword --------------------------------------------------------------------------------------
+
+def add_train_nextword(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("nextword", help="train a next-word predictor on a corpus")
+    parser.add_argument("--corpus", type=Path, required=True, help="training text: one sentence per line, or PTB")
+    parser.add_argument("--valid", type=Path, help="validation text (same format); keeps the best weights")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"the model file (default {DEFAULT_OUT})")
+    parser.add_argument("--checkpoint", type=Path,
+                        help="the Trainer's resumable checkpoint (default: OUT with .train.pt, e.g. nextword.train.pt)")
+    parser.add_argument("--resume", type=Path, help="go on from this resumable checkpoint of the same command")
+    add_config_flags(parser)
+    parser.set_defaults(func=_cmd_train)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    from rnnkit.apps.nextword import NextWordPredictor
+
+    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
+    predictor = NextWordPredictor.train(args.corpus, config, valid=args.valid, checkpoint_path=checkpoint,
+                                        resume_from=args.resume)
+    predictor.save(args.out)
+    m, cfg = predictor.metrics, predictor.model.config
+    val = m.get("val_perplexity")
+    parts = [f"{cfg.cell.upper()} {cfg.num_layers}x{cfg.hidden_size}", f"vocabulary {len(predictor.vocab):,}",
+             f"{m['epochs']} epoch(s), {m['steps']:,} steps", f"{m['tokens_per_sec']:,.0f} tokens/s"]
+    if val is not None:
+        parts.append(f"best validation perplexity {val:.1f} (step {m['best_step']})")
+    print(f"wrote {args.out}: {', '.join(parts)}; resumable checkpoint {checkpoint}")
+    return 0
+
+
+# eval nextword ---------------------------------------------------------------------------------------
+
+def add_eval_nextword(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("nextword", help="perplexity, top-k accuracy and keystroke savings, LSTM beside KN")
+    parser.add_argument("file", type=Path, help="the test text (one sentence per line, or PTB)")
+    parser.add_argument("--model", type=Path, help="a model from `rnnkit train nextword` (default: the bundled one)")
+    parser.add_argument("--ngram-order", type=int, default=DEFAULT_NGRAM_ORDER,
+                        help=f"order of the Kneser-Ney peer, 2-6 (default {DEFAULT_NGRAM_ORDER})")
+    parser.add_argument("--train-corpus", type=Path,
+                        help="text the n-gram peer trains on (default: the model's recorded training file)")
+    parser.add_argument("--format", choices=("text", "ptb"), help="format of FILE and --train-corpus "
+                        "(default: the model's)")
+    parser.add_argument("--max-tokens", type=int, default=0, help="score only the first N tokens (default 0: all)")
+    parser.add_argument("--suggestions", type=int, default=SUGGESTIONS_SHOWN,
+                        help=f"suggestions shown per keystroke (default {SUGGESTIONS_SHOWN})")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    _threads_flag(parser, 0)
+    parser.set_defaults(func=_cmd_eval)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from rnnkit.apps.nextword import NextWordPredictor
+    from rnnkit.apps.nextword_eval import evaluate_nextword, format_table
+
+    _set_threads(args.num_threads)
+    predictor = NextWordPredictor.load(args.model)
+    result = evaluate_nextword(args.file, predictor, train_corpus=args.train_corpus, ngram_order=args.ngram_order,
+                               corpus_format=args.format, max_tokens=args.max_tokens, shown=args.suggestions)
+    result = {"file": str(args.file), "model": str(args.model) if args.model else "default"} | result
+    print(json.dumps(result, indent=2) if args.json else f"{args.file}: {format_table(result)}")
+    return 0

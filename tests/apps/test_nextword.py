@@ -1,0 +1,334 @@
+"""NextWordPredictor: suggestions, completions, capitals, sessions, save/load, generate, perplexity, errors."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+import pytest
+import torch
+
+import rnnkit.apps.nextword as nextword_module
+from rnnkit import CheckpointError, ConfigError, InputError, NextWordConfig, NextWordPredictor, NotTrainedError
+from rnnkit.apps.nextword_session import MAX_CONTEXT_TOKENS, Engine
+from rnnkit.apps.nextword_text import TextSettings, encode_committed, join_words
+from rnnkit.config import config_from_dict
+from rnnkit.models import LanguageModel
+from rnnkit.training import build_checkpoint, save_checkpoint
+
+CORPUS = [
+    "I go to school",
+    "me and my friends go to school",
+    "I don't like rainy days , but I love snow !",
+    "the cat sat on the mat .",
+    "the dog sat on the log .",
+    "we go to London in May .",
+    "the schools in London are big .",
+    "my school has a scheme for the cat .",
+] * 4
+SPECIALS = {"<pad>", "<unk>", "<bos>", "<eos>"}
+
+
+def tiny_config(**overrides) -> NextWordConfig:
+    fields = dict(embedding_dim=16, hidden_size=16, num_layers=1, epochs=30, batch_size=4, seq_len=8,
+                  optimizer="adamw", learning_rate=0.02, lr_schedule="constant", progress=False)
+    return NextWordConfig(**(fields | overrides))
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # module fixtures run before conftest's per-test thread setting
+    yield NextWordPredictor.train(CORPUS, tiny_config())
+    torch.set_num_threads(threads)
+
+
+def words_of(suggestions):
+    return [w for w, _ in suggestions]
+
+
+def assert_same(got, want):
+    assert words_of(got) == words_of(want)
+    assert [p for _, p in got] == pytest.approx([p for _, p in want], rel=1e-4)
+
+
+def capitalised(suggestions) -> bool:
+    return all(w[0].isupper() or not w[0].isalpha() for w in words_of(suggestions))
+
+
+# suggestions -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "I go to ", "the cat ", "zzz qqq ", "the cat sat on the m", "Hello,sch"])
+def test_suggest_returns_k_pairs_best_first(predictor, text):
+    suggestions = predictor.suggest(text, k=3)
+    assert 1 <= len(suggestions) <= 3
+    probs = [p for _, p in suggestions]
+    assert all(isinstance(w, str) and isinstance(p, float) and 0 < p <= 1 for w, p in suggestions)
+    assert probs == sorted(probs, reverse=True)
+
+
+def test_next_word_is_learned(predictor):
+    assert predictor.suggest("I go to ", 1)[0][0] == "school"
+    assert predictor.suggest("the dog ", 1)[0][0] == "sat"
+
+
+def test_completion_ranks_the_words_with_the_prefix_renormalised(predictor):
+    suggestions = predictor.suggest("I go to sch", k=5)
+    assert sorted(words_of(suggestions)) == ["scheme", "school", "schools"]
+    assert suggestions[0][0] == "school"
+    assert sum(p for _, p in suggestions) == pytest.approx(1.0)  # all candidates shown: they sum to one
+    assert predictor.suggest("I go to xyz", 3) == []  # no vocabulary word starts with it
+
+
+def test_capitals_follow_the_user_and_the_sentence(predictor):
+    assert predictor.truecase == {"i": "I", "london": "London", "may": "May"}
+    assert capitalised(predictor.suggest("", 5))  # a sentence start
+    assert capitalised(predictor.suggest("It is.\n", 3))
+    assert capitalised(predictor.suggest("the cat sat . ", 3))
+    assert not capitalised(predictor.suggest("the cat ", 3))
+    assert predictor.suggest("I go to Sch", 1)[0][0] == "School"
+    assert predictor.suggest("I go to SCH", 1)[0][0] == "SCHOOL"
+    assert predictor.suggest("we go to lon", 1)[0][0] == "London"  # its usual spelling
+    assert predictor.suggest("me and my friends go to sch", 1)[0][0] == "school"
+
+
+def test_specials_are_never_suggested(predictor):
+    every = len(predictor.vocab)
+    for text in ["", "I go to ", "the cat sat .\n", "<", "<e", "zzz "]:
+        assert not SPECIALS & {w.lower() for w in words_of(predictor.suggest(text, every))}
+    assert len(predictor.suggest("the ", every)) == every - 4
+
+
+def test_ties_go_to_the_lower_id():
+    from rnnkit.apps.nextword_session import rank_candidates
+
+    values = torch.tensor([1.0, 3.0, 3.0, 2.0, 3.0])
+    assert rank_candidates(values, None, 4, 2) == ([5, 6], [3.0, 3.0])
+    assert rank_candidates(values, torch.tensor([9, 8, 7, 6, 5]), 0, 2) == ([5, 7], [3.0, 3.0])
+
+
+# sessions --------------------------------------------------------------------------------------------
+
+def test_engine_steps_equal_the_model_forward(predictor):
+    ids = [3, 5, 9, 12, 7, 4]
+    logits, _ = predictor.model(torch.tensor([ids]))
+    engine, state = Engine(predictor.model), None
+    for t, token in enumerate(ids):
+        output, state = engine.run([token], state)
+        torch.testing.assert_close(engine.logits(output), logits[0, t].detach(), atol=1e-5, rtol=1e-5)
+
+
+def random_typing(rng: random.Random, words: list[str], n: int) -> str:
+    pieces = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.7:
+            pieces.append(rng.choice(words) + " ")
+        elif roll < 0.8:
+            pieces.append(rng.choice(words)[: rng.randint(1, 3)])  # a word left unfinished, then more typed
+        elif roll < 0.9:
+            pieces.append(rng.choice([". ", ", ", "\n", "\n\n", "Zork ", "don'", "I'm "]))
+        else:
+            pieces.append(rng.choice(["\x00\x01", "\ud800", "😀", "  ", "\t"]))
+    return "".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_session_equals_the_full_rerun(predictor, seed):
+    rng = random.Random(seed)
+    text = random_typing(rng, ["I", "go", "to", "school", "the", "cat", "London", "sat", "schools"], 30)
+    session, typed, i = predictor.session(), "", 0
+    while i < len(text):
+        step = rng.choice([1, 1, 1, 2, 5])  # keystrokes, sometimes pasted pieces
+        chunk, i = text[i:i + step], i + step
+        typed += chunk
+        assert_same(session.type(chunk, 4), predictor.suggest(typed, 4))
+
+
+def test_accept_replaces_the_word_being_typed(predictor):
+    session = predictor.session("I go to (sch")
+    assert session.prefix == "sch"
+    session.accept("school")
+    assert session.fragment == ""
+    assert_same(session.suggest(3), predictor.suggest("I go to (school ", 3))
+
+
+def test_huge_and_junk_text_answer_in_bounded_time(predictor):
+    start = time.perf_counter()
+    assert len(predictor.suggest("the cat sat on the mat . " * 40_000, 3)) == 3  # ~1 MB
+    assert isinstance(predictor.suggest("\x00\xff\ufffe" * 350_000, 3), list)  # ~1 MB without a space
+    assert time.perf_counter() - start < 3.0
+    long_text = " ".join(["the cat sat"] * MAX_CONTEXT_TOKENS) + " "
+    last = " ".join(long_text.split()[-MAX_CONTEXT_TOKENS:])
+    cut = predictor.session(long_text).suggest(3)  # reads only the last MAX_CONTEXT_TOKENS tokens
+    assert words_of(cut) == words_of(predictor.session(last + " ").suggest(3))
+
+
+# save / load -----------------------------------------------------------------------------------------
+
+def test_save_load_round_trip_gives_the_same_suggestions(predictor, tmp_path):
+    path = predictor.save(tmp_path / "nw.pt")
+    loaded = NextWordPredictor.load(path)
+    for text in ["", "I go to ", "I go to Sch", "we go to lon"]:
+        assert_same(loaded.suggest(text, 3), predictor.suggest(text, 3))
+    assert loaded.vocab == predictor.vocab and loaded.truecase == predictor.truecase
+    assert loaded.config == predictor.config and loaded.metrics == predictor.metrics
+    assert loaded.text_settings == predictor.text_settings
+
+
+def test_load_without_a_bundled_model_says_how_to_get_one(monkeypatch, tmp_path):
+    monkeypatch.setattr(nextword_module, "DEFAULT_MODEL_PATH", tmp_path / "absent.pt")
+    with pytest.raises(NotTrainedError, match="no bundled next-word model .*rnnkit train nextword"):
+        NextWordPredictor.load()
+
+
+def test_load_rejects_foreign_and_broken_checkpoints(predictor, tmp_path):
+    with pytest.raises(CheckpointError, match="does not exist"):
+        NextWordPredictor.load(tmp_path / "missing.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="cannot be read safely"):
+        NextWordPredictor.load(tmp_path / "junk.pt")
+    lm = build_checkpoint("language_model", predictor.model.state_dict(), vocab=predictor.vocab.to_dict())
+    save_checkpoint(tmp_path / "lm.pt", lm)
+    with pytest.raises(CheckpointError, match="expected 'nextword'"):
+        NextWordPredictor.load(tmp_path / "lm.pt")
+    broken = build_checkpoint("nextword", predictor.model.state_dict(), vocab=predictor.vocab.to_dict(),
+                              model_config={"vocab_size": 5}, extra={"text": TextSettings().to_dict()})
+    save_checkpoint(tmp_path / "broken.pt", broken)
+    with pytest.raises(CheckpointError, match="not a usable next-word model"):
+        NextWordPredictor.load(tmp_path / "broken.pt")
+
+
+# generate --------------------------------------------------------------------------------------------
+
+def test_generate_is_repeatable_with_a_seed(predictor):
+    a = predictor.generate("the cat", 8, seed=7)
+    assert a == predictor.generate("the cat", 8, seed=7)
+    assert isinstance(a, str) and a and not a.startswith(" ")
+
+
+def test_generate_respects_top_k_and_top_p(predictor):
+    greedy = predictor.generate("I go to", 5, top_k=1, seed=0)
+    assert greedy == predictor.generate("I go to", 5, top_k=1, seed=99)  # greedy: the seed does not matter
+    assert greedy == predictor.generate("I go to", 5, top_p=1e-9, seed=3)
+    assert greedy.split()[0] == predictor.suggest("I go to ", 1)[0][0]
+    allowed = set(words_of(predictor.suggest("the cat ", 2)))
+    assert {predictor.generate("the cat", 1, top_k=2, seed=s, temperature=3.0) for s in range(20)} <= allowed
+
+
+def test_join_words_glues_punctuation():
+    assert join_words(["I", "go", "to", "school", ",", "do", "n't", "I", "?"]) == "I go to school, don't I?"
+
+
+# perplexity ------------------------------------------------------------------------------------------
+
+def test_perplexity_is_exp_of_the_mean_nll(predictor):
+    texts = ["I go to school", "the zebra sat on the mat ."]
+    vocab, eos = predictor.vocab, predictor.vocab.eos_id
+    ids = [eos]
+    for text in texts:
+        ids += vocab.encode(predictor.text_settings.tokens(text)) + [eos]
+    with torch.no_grad():
+        logits, _ = predictor.model(torch.tensor([ids[:-1]]))
+    log_probs = torch.log_softmax(logits[0].double(), dim=-1)
+    nll = -log_probs[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].mean()
+    assert predictor.perplexity(texts) == pytest.approx(math.exp(float(nll)), rel=1e-6)
+
+
+# text handling ---------------------------------------------------------------------------------------
+
+def test_ptb_settings_meet_the_ptb_vocabulary():
+    assert TextSettings(corpus_format="ptb").tokens("I don't have 3.5 cats, it's N") == [
+        "i", "do", "n't", "have", "N", "cats", ",", "it", "'s", "n"]
+
+
+def test_line_breaks_are_sentence_ends_never_twice(predictor):
+    vocab, eos = predictor.vocab, predictor.vocab.eos_id
+    ids, last = encode_committed("the cat\n\nthe dog\n", vocab, predictor.text_settings, eos)
+    assert ids == vocab.encode(["the", "cat", "<eos>", "the", "dog", "<eos>"]) and last == "<eos>"
+    assert encode_committed("\n", vocab, predictor.text_settings, eos)[0] == []
+
+
+# config ----------------------------------------------------------------------------------------------
+
+def test_presets_fill_the_fields_left_unset():
+    small, medium = NextWordConfig(), NextWordConfig(preset="medium", epochs=3)
+    assert (small.hidden_size, small.dropout, small.learning_rate, small.optimizer) == (200, 0.0, 1.0, "sgd")
+    assert (medium.hidden_size, medium.dropout, medium.epochs) == (650, 0.5, 3)
+    assert config_from_dict(NextWordConfig, medium.to_dict()) == medium
+    assert medium.train_config().clip_norm == 5.0 and medium.model_config(100).vocab_size == 100
+
+
+@pytest.mark.parametrize("fields, match", [
+    ({"preset": "large"}, "preset must be one of small, medium"),
+    ({"corpus_format": "xml"}, "corpus_format must be one of text, ptb"),
+    ({"hidden_size": 0}, "hidden_size must be an integer >= 1"),
+    ({"tie_weights": True, "embedding_dim": 100}, "tie_weights needs embedding_dim == hidden_size"),
+    ({"max_words": -1}, "max_words must be an integer >= 0"),
+    ({"lower": "yes"}, "lower must be True or False"),
+    ({"init_range": -0.1}, "init_range must be a number >= 0"),
+])
+def test_bad_config_raises_config_error(fields, match):
+    with pytest.raises(ConfigError, match=match):
+        NextWordConfig(**fields)
+
+
+# bad input -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True, "3", None])
+def test_bad_k_is_an_input_error(predictor, k):
+    with pytest.raises(InputError, match=r"k must be an integer >= 1, got "):
+        predictor.suggest("I go", k)
+    with pytest.raises(InputError, match=r"k must be an integer >= 1, got 0"):
+        predictor.session().type("a", 0)
+
+
+@pytest.mark.parametrize("text", [None, 3, b"I go", ["I go"]])
+def test_non_str_text_is_an_input_error(predictor, text):
+    with pytest.raises(InputError, match="text must be a str"):
+        predictor.suggest(text)
+    with pytest.raises(InputError, match="text must be a str"):
+        predictor.session().feed(text)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_words": 0}, "n_words must be an integer >= 1"),
+    ({"temperature": 0}, "temperature must be a number > 0"),
+    ({"top_k": -1}, "top_k must be an integer >= 0"),
+    ({"top_p": 0}, r"top_p must be a number in \(0, 1\]"),
+    ({"top_p": 1.5}, r"top_p must be a number in \(0, 1\]"),
+    ({"seed": -1}, "seed must be None or an integer >= 0"),
+    ({"text": None}, "text must be a str"),
+])
+def test_bad_generate_arguments(predictor, kwargs, match):
+    args = {"text": "I go", "n_words": 3} | kwargs
+    with pytest.raises(InputError, match=match):
+        predictor.generate(**args)
+
+
+@pytest.mark.parametrize("texts, match", [
+    ("I go to school", "texts must be a list of str"),
+    ([], "texts hold no tokens"),
+    ([None], r"texts\[0\] must be a str"),
+])
+def test_bad_perplexity_input(predictor, texts, match):
+    with pytest.raises(InputError, match=match):
+        predictor.perplexity(texts)
+
+
+def test_training_errors():
+    with pytest.raises(InputError, match="file not found"):
+        NextWordPredictor.train("/nonexistent/corpus.txt", tiny_config())
+    with pytest.raises(InputError, match="corpus holds no words"):
+        NextWordPredictor.train(["", "  "], tiny_config())
+    with pytest.raises(ConfigError, match="config must be a NextWordConfig"):
+        NextWordPredictor.train(CORPUS, {"epochs": 1})
+    with pytest.raises(InputError, match="model must be a LanguageModel"):
+        NextWordPredictor(None, None)
+
+
+def test_model_and_vocabulary_must_fit(predictor):
+    small = LanguageModel(predictor.model.config.__class__(vocab_size=5, hidden_size=4, embedding_dim=4))
+    with pytest.raises(InputError, match="the model has 5 ids but the vocabulary"):
+        NextWordPredictor(small, predictor.vocab)
