@@ -2,7 +2,11 @@
 
 Both presets follow Zaremba, Sutskever & Vinyals (2014), "Recurrent Neural Network Regularization",
 on the Penn Treebank: SGD at learning rate 1, gradients clipped at norm 5, batch 20, every weight
-uniform in [-r, r]. They report test perplexity 114.5 for ``small`` (their non-regularised 2 x 200
+uniform in [-r, r]. Their loss is summed over the unrolled steps (and averaged over the batch);
+rnnkit's is the mean over every token, whose gradient is ``seq_len`` times smaller, so the same
+recipe here is learning rate ``1 * seq_len`` and clip norm ``5 / seq_len`` (small: 20 and 0.25, the
+values pytorch/examples' word_language_model uses; medium: 35 and 5/35).
+They report test perplexity 114.5 for ``small`` (their non-regularised 2 x 200
 LSTM, 13 epochs, unrolled 20 steps) and 82.7 for ``medium`` (2 x 650, dropout 0.5, 39 epochs, 35
 steps). One difference: they decay the rate on a fixed timetable (x0.5 per epoch after epoch 4 for
 small, /1.2 after epoch 6 for medium); rnnkit's ``plateau`` schedule applies the same factor after
@@ -31,11 +35,11 @@ DEFAULT_NGRAM_ORDER = 5  # the Kneser-Ney peer in evaluation: KN5, the usual n-g
 NEXTWORD_PRESETS: dict[str, dict[str, Any]] = {
     "small": {  # Zaremba et al. 2014, non-regularised LSTM: 114.5 test perplexity on PTB
         "embedding_dim": 200, "hidden_size": 200, "num_layers": 2, "dropout": 0.0, "init_range": 0.1,
-        "epochs": 13, "batch_size": 20, "seq_len": 20, "learning_rate": 1.0, "clip_norm": 5.0, "lr_decay": 0.5,
+        "epochs": 13, "batch_size": 20, "seq_len": 20, "learning_rate": 20.0, "clip_norm": 5.0 / 20, "lr_decay": 0.5,
     },
     "medium": {  # Zaremba et al. 2014, medium regularised LSTM: 82.7 test perplexity on PTB
         "embedding_dim": 650, "hidden_size": 650, "num_layers": 2, "dropout": 0.5, "init_range": 0.05,
-        "epochs": 39, "batch_size": 20, "seq_len": 35, "learning_rate": 1.0, "clip_norm": 5.0,
+        "epochs": 39, "batch_size": 20, "seq_len": 35, "learning_rate": 35.0, "clip_norm": 5.0 / 35,
         "lr_decay": 1 / 1.2,
     },
 }
