@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit import __version__
+from rnnkit.cli_data import add_data
 from rnnkit.cli_nextword import add_eval_nextword, add_suggest, add_train_nextword
 from rnnkit.errors import ConfigError, InputError, RnnkitError
 
@@ -39,6 +40,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_train_nextword(train)
     evaluate = _group(sub.add_parser("eval", help="evaluate a model (eval nextword ...)"), "what to evaluate")
     add_eval_nextword(evaluate)
+    add_data(sub)
     return parser
 
 

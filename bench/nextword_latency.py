@@ -1,0 +1,83 @@
+"""Per-keystroke suggestion latency of the next-word predictor, batch 1: incremental vs full re-run.
+
+Types held-out English text one character at a time after a 50-token prefix. ``incremental`` is
+``session.type(ch)`` (the recurrent state is kept; a letter costs no LSTM step, a space costs one);
+``full re-run`` is ``predictor.suggest(prefix + typed)`` (the whole 50-token prefix is read again
+every keystroke). Both run in this one process on the same keystrokes; p50/p99 in microseconds.
+
+    python bench/nextword_latency.py [--model PATH] [--text FILE] [--keystrokes 2000] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe  # noqa: E402
+from rnnkit import NextWordPredictor  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+PREFIX_TOKENS = 50
+SAMPLE = (
+    "we went to the market on saturday morning and bought fresh bread , some cheese and a bag of apples . "
+    "after lunch my sister wanted to see the new film , so we walked to the cinema near the station . "
+    "it was raining when we came out , but nobody minded because the story had been so good . "
+)
+
+
+def keystroke_text(path: Path | None) -> str:
+    if path is None:
+        return SAMPLE * 20
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def percentiles(samples: list[float]) -> str:
+    us = np.array(samples) * 1e6
+    return f"p50 {np.percentile(us, 50):7.0f} us   p99 {np.percentile(us, 99):7.0f} us   mean {us.mean():7.0f} us"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model file (default: the bundled model)")
+    parser.add_argument("--text", type=Path, default=None, help="text to type (default: a built-in paragraph)")
+    parser.add_argument("--keystrokes", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (the CLI's default is 1)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    predictor = NextWordPredictor.load(args.model)
+    words = keystroke_text(args.text).split(" ")
+    prefix = " ".join(words[:PREFIX_TOKENS]) + " "
+    typed = " ".join(words[PREFIX_TOKENS:])[: args.keystrokes]
+    print(describe())
+    print(f"model {args.model or 'bundled default'}: {predictor!r}")
+    print(f"{len(typed)} keystrokes after a {PREFIX_TOKENS}-token prefix, batch 1, {args.threads} thread(s); "
+          "oneDNN off for the step (rnnkit's fast path)")
+    session = predictor.session(prefix)
+    for _ in range(3):  # warm-up, not timed
+        predictor.suggest(prefix + "the ")
+    incremental, full = [], []
+    so_far = prefix
+    for ch in typed:
+        so_far += ch
+        start = time.perf_counter()
+        session.type(ch)
+        incremental.append(time.perf_counter() - start)
+        window = " ".join(so_far.split(" ")[-PREFIX_TOKENS - 1:])  # the last 50 tokens and the word being typed
+        start = time.perf_counter()
+        predictor.suggest(window)
+        full.append(time.perf_counter() - start)
+    print(f"incremental  {percentiles(incremental)}")
+    print(f"full re-run  {percentiles(full)}")
+    print(f"speed-up at p50: {statistics.median(full) / statistics.median(incremental):.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
