@@ -219,11 +219,12 @@ def test_a_callback_can_stop_training(labelled):
 
 
 def test_progress_bar_goes_to_stderr_and_nothing_is_printed(capsys, labelled):
-    trainer = Trainer(TinyClassifier(), config(progress=True, max_steps=3), ClassificationTask())
+    trainer = Trainer(TinyClassifier(), config(progress=True, max_steps=3, eval_every=3), ClassificationTask())
     assert any(isinstance(cb, ProgressBar) for cb in trainer.callbacks)
-    trainer.fit(labelled)
+    trainer.fit(labelled, labelled)
     captured = capsys.readouterr()
     assert captured.out == "" and "acc=" in captured.err and "tok/s=" in captured.err
+    assert "validation at step 3 (epoch 0): loss " in captured.err and "accuracy" in captured.err
     quiet = Trainer(TinyClassifier(), config(progress=False), ClassificationTask())
     assert not any(isinstance(cb, ProgressBar) for cb in quiet.callbacks)
 

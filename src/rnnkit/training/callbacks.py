@@ -16,6 +16,7 @@ may pass its own callbacks instead (``TrainConfig.progress=False``).
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
@@ -72,6 +73,15 @@ class ProgressBar(Callback):
                    "tok/s": f"{state.tokens_per_sec:.0f}"}
         self.bar.update(1)
         self.bar.set_postfix(postfix, refresh=False)
+
+    def on_validation_end(self, trainer: Trainer, state: TrainState) -> None:
+        """One line per validation above the bar, so the curve stays readable in a log."""
+        if self.bar is None:
+            return
+        val = state.history["validation"][-1]
+        name = trainer.task.metric_name
+        self.bar.write(f"validation at step {val['step']} (epoch {val['epoch']}): loss {val['loss']:.4f}, "
+                       f"{name} {val[name]:.4g}, lr {val['lr']:.4g}", file=self.tqdm_kwargs.get("file", sys.stderr))
 
     def on_train_end(self, trainer: Trainer, state: TrainState) -> None:
         if self.bar is not None:
