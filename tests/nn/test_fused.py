@@ -1,15 +1,22 @@
-"""The fused path packs only when no faster exact way exists (packing is slow on CPU)."""
+"""The fused path packs only when no faster exact way exists (packing is slow on CPU), and stays exact."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import rnnkit.nn.fused as fused
 from rnnkit.nn import Recurrent
+from rnnkit.nn.masking import roll_rows
 
-FEW = [6, 2, 6, 4]  # 3 distinct lengths
+CELLS = ("rnn", "lstm", "gru")
+FEW = [6, 2, 6, 4]  # 3 distinct lengths, unsorted
+SOME = [6, 2, 5, 4, 6]  # 4 distinct: over INFERENCE_DIRECTION_LIMIT, within SEGMENT_LIMIT
 MANY = list(range(1, fused.SEGMENT_LIMIT + 3))  # more distinct lengths than SEGMENT_LIMIT
+INPUT, HIDDEN = 3, 8
 
 
 def _count_packing(monkeypatch):
@@ -24,25 +31,108 @@ def _count_packing(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize(("cell", "num_layers", "bidirectional", "lengths", "packs"), [
-    ("gru", 1, False, MANY, False),  # one dense call, final h gathered
-    ("rnn", 1, False, FEW, False),
-    ("lstm", 1, False, FEW, False),  # dense segments
-    ("gru", 2, False, FEW, False),
-    ("lstm", 2, False, [5, 5, 5, 5], False),  # equal lengths: one call
-    ("lstm", 2, False, MANY, True),
-    ("gru", 1, True, FEW, True),  # the backward direction must start at each row's end
+def _parts(state):
+    """The tensors of a state: (h,) or (h, c)."""
+    return state if isinstance(state, tuple) else (state,)
+
+
+def _random_state(layer, batch_size):
+    state = layer.init_state(batch_size)
+    return tuple(torch.randn_like(s) for s in state) if isinstance(state, tuple) else torch.randn_like(state)
+
+
+def _packed_reference(layer, x, lengths, state, padding):
+    """torch's own answer: the same module over packed input (pre padding rotated to post and back)."""
+    longest = x.size(1)
+    if padding == "pre":
+        x = roll_rows(x, lengths - longest)
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    output, final = layer.fused(packed, state)
+    output, _ = pad_packed_sequence(output, batch_first=True, total_length=longest)
+    return (roll_rows(output, longest - lengths) if padding == "pre" else output), final
+
+
+def _assert_same(got, expected, atol):
+    for a, b in zip([got[0], *_parts(got[1])], [expected[0], *_parts(expected[1])], strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize(("cell", "num_layers", "bidirectional", "lengths", "grad", "packs"), [
+    ("gru", 1, False, MANY, True, False),  # one dense call, final h gathered
+    ("rnn", 1, False, FEW, True, False),
+    ("lstm", 1, False, FEW, True, False),  # dense segments
+    ("gru", 2, False, FEW, False, False),
+    ("lstm", 2, False, [5, 5, 5, 5], True, False),  # equal lengths: one call
+    ("lstm", 2, False, MANY, True, True),
+    ("lstm", 1, True, FEW, True, False),  # directions one by one, in segments
+    ("lstm", 2, True, SOME, True, False),
+    ("lstm", 2, True, FEW, False, False),  # inference: up to INFERENCE_DIRECTION_LIMIT lengths
+    ("lstm", 1, True, SOME, False, True),
+    ("lstm", 1, True, MANY, True, True),
+    ("gru", 1, True, FEW, True, False),
+    ("gru", 1, True, FEW, False, True),  # torch's packed rnn/gru infer as fast
+    ("rnn", 2, True, SOME, True, False),
+    ("rnn", 2, True, MANY, True, True),
 ])
 @pytest.mark.parametrize("padding", ["post", "pre"])
-def test_packs_only_when_needed_and_stays_exact(monkeypatch, cell, num_layers, bidirectional, lengths, packs,
+def test_packs_only_when_needed_and_stays_exact(monkeypatch, cell, num_layers, bidirectional, lengths, grad, packs,
                                                 padding):
     calls = _count_packing(monkeypatch)
-    layer = Recurrent(cell, 3, 8, num_layers, bidirectional).eval()
-    x, lengths = torch.randn(len(lengths), max(lengths) + 1, 3), torch.tensor(lengths)
-    state = layer.init_state(len(lengths))
-    state = tuple(torch.randn_like(s) for s in state) if cell == "lstm" else torch.randn_like(state)
-    output, final = layer(x, lengths, state, padding)
+    layer = Recurrent(cell, INPUT, HIDDEN, num_layers, bidirectional).eval()
+    x, lengths = torch.randn(len(lengths), max(lengths) + 1, INPUT), torch.tensor(lengths)
+    state = _random_state(layer, len(lengths))
+    with contextlib.nullcontext() if grad else torch.no_grad():
+        output, final = layer(x, lengths, state, padding)
     assert bool(calls) == packs
     expected_output, expected_final, _ = layer.forward_with_gates(x, lengths, state, padding)
-    torch.testing.assert_close(output, expected_output, rtol=0, atol=1e-5)
-    torch.testing.assert_close(final, expected_final, rtol=0, atol=1e-5)  # tensors, or (h, c) tuples
+    _assert_same((output, final), (expected_output, expected_final), atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize(("num_layers", "bidirectional"), [(1, False), (2, False), (1, True), (2, True)])
+@pytest.mark.parametrize("lengths", [FEW, [6, 6, 4, 2, 2]], ids=["unsorted", "longest-first"])
+@pytest.mark.parametrize("padding", ["post", "pre"])
+@pytest.mark.parametrize("given_state", [False, True])
+def test_matches_torch_packed_outputs_and_gradients(monkeypatch, cell, num_layers, bidirectional, lengths, padding,
+                                                    given_state):
+    calls = _count_packing(monkeypatch)
+    layer = Recurrent(cell, INPUT, HIDDEN, num_layers, bidirectional).train()
+    lengths = torch.tensor(lengths)
+    x = torch.randn(len(lengths), int(lengths.max()), INPUT, requires_grad=True)
+    state = _random_state(layer, len(lengths)) if given_state else None
+    got = layer(x, lengths, state, padding)
+    assert not calls  # the fast paths ran
+    expected = _packed_reference(layer, x, lengths, state, padding)
+    _assert_same(got, expected, atol=1e-5)
+
+    def gradients(output_and_state):
+        torch.manual_seed(1)  # the same random weighting of every output, both times
+        output, final = output_and_state
+        loss = sum((part * torch.randn_like(part)).sum() for part in [output, *_parts(final)])
+        return torch.autograd.grad(loss, [x, *layer.parameters()])
+
+    for a, b in zip(gradients(got), gradients(expected), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_plain_rnn_directions_use_the_modules_nonlinearity(nonlinearity):
+    layer = Recurrent("rnn", INPUT, HIDDEN, 2, True, nonlinearity=nonlinearity)
+    x, lengths = torch.randn(4, 6, INPUT), torch.tensor(FEW)
+    _assert_same(layer(x, lengths), _packed_reference(layer, x, lengths, None, "post"), atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_dropout_between_layers_of_a_bidirectional_stack(monkeypatch, cell):
+    calls = _count_packing(monkeypatch)
+    layer = Recurrent(cell, INPUT, HIDDEN, 2, True, dropout=0.5).train()
+    x, lengths = torch.randn(4, 6, INPUT, requires_grad=True), torch.tensor(FEW)
+    output, final = layer(x, lengths)
+    (output.sum() + sum(part.sum() for part in _parts(final))).backward()
+    assert not calls and output.shape == (4, 6, 2 * HIDDEN)
+    assert torch.all(output[1, 2:] == 0) and torch.all(x.grad[1, 2:] == 0)  # pads stay out
+    expected = _packed_reference(layer.eval(), x, lengths, None, "post")
+    for part, expected_part in zip(_parts(final), _parts(expected[1]), strict=True):
+        torch.testing.assert_close(part[:2], expected_part[:2], rtol=0, atol=1e-5)  # layer 0: before any dropout
+        assert not torch.allclose(part[2:], expected_part[2:])  # layer 1 read a dropped-out input
+    _assert_same(layer(x, lengths), expected, atol=1e-5)  # eval mode: no dropout, exact
