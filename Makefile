@@ -17,6 +17,10 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rnnkit demo
+	@echo; echo '$$ rnnkit suggest "I go to "   (the bundled next-word model)'
+	$(BIN)/rnnkit suggest "I go to "
+	@echo; echo '$$ rnnkit suggest "I go to sch"'
+	$(BIN)/rnnkit suggest "I go to sch"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -168,3 +168,16 @@ def test_pickled_code_is_never_run(tmp_path):
     with pytest.raises(CheckpointError, match="cannot be read safely"):
         load_checkpoint(path)
     assert not marker.exists()
+
+
+def test_tied_weights_are_stored_once(tmp_path):
+    """A tied embedding/decoder must not double the file: shared tensors stay shared on disk."""
+    embed = torch.nn.Embedding(500, 64)
+    decoder = torch.nn.Linear(64, 500)
+    decoder.weight = embed.weight
+    state = {"encoder.weight": embed.weight, "decoder.weight": decoder.weight, "decoder.bias": decoder.bias}
+    path = save_checkpoint(tmp_path / "tied.pt", build_checkpoint("language_model", state))
+    assert path.stat().st_size < 500 * 64 * 4 * 1.5  # one copy of the 128 kB matrix, not two
+    loaded = load_checkpoint(path)["state_dict"]
+    assert loaded["encoder.weight"].data_ptr() == loaded["decoder.weight"].data_ptr()
+    assert torch.equal(loaded["decoder.weight"], embed.weight.detach())

@@ -78,12 +78,25 @@ def build_checkpoint(
         "kind": kind,
         "model_config": dict(model_config or {}),
         "vocab": vocab,
-        "state_dict": {name: t.detach().to("cpu", copy=True) for name, t in state_dict.items()},
+        "state_dict": cpu_copy(state_dict),
         "train_config": dict(train_config or {}),
         "metrics": dict(metrics or {}),
         "trainer_state": trainer_state,
         "extra": dict(extra or {}),
     }
+
+
+def cpu_copy(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Detached CPU copies of the weights; tensors that share memory (tied weights) stay shared,
+    so ``torch.save`` writes them once (a tied 10k x 200 embedding would otherwise be stored twice)."""
+    copies: dict[tuple, torch.Tensor] = {}
+    out = {}
+    for name, tensor in state_dict.items():
+        key = (tensor.device, tensor.data_ptr(), tensor.dtype, tuple(tensor.shape), tensor.stride())
+        if key not in copies:
+            copies[key] = tensor.detach().to("cpu", copy=True)
+        out[name] = copies[key]
+    return out
 
 
 def best_checkpoint_path(path: str | os.PathLike) -> Path:

@@ -27,7 +27,13 @@ from rnnkit.errors import CheckpointError, ConfigError, InputError, TrainingErro
 from rnnkit.training import distributed as ddp
 from rnnkit.training.allocator import keep_freed_memory
 from rnnkit.training.callbacks import ProgressBar
-from rnnkit.training.checkpoint import best_checkpoint_path, build_checkpoint, load_checkpoint, save_checkpoint
+from rnnkit.training.checkpoint import (
+    best_checkpoint_path,
+    build_checkpoint,
+    cpu_copy,
+    load_checkpoint,
+    save_checkpoint,
+)
 from rnnkit.training.optim import LRSchedule, build_optimizer, clip_gradients
 from rnnkit.training.state import TrainResult, TrainState, capture_rng, restore_rng, seed_everything
 from rnnkit.training.tasks import Task, detach_state
@@ -199,7 +205,7 @@ class Trainer:
         st.history["validation"].append({"step": st.step, "epoch": st.epoch, **metrics, "lr": self.schedule.lr})
         if improved:
             st.best_metric, st.best_step, st.bad_validations = value, st.step, 0
-            self._best_weights = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+            self._best_weights = cpu_copy(self.model.state_dict())
             if self.best_checkpoint_path is not None and self.dist.is_main:
                 save_checkpoint(self.best_checkpoint_path, self._payload(self._best_weights, None))
         else:
