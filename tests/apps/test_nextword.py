@@ -332,3 +332,16 @@ def test_model_and_vocabulary_must_fit(predictor):
     small = LanguageModel(predictor.model.config.__class__(vocab_size=5, hidden_size=4, embedding_dim=4))
     with pytest.raises(InputError, match="the model has 5 ids but the vocabulary"):
         NextWordPredictor(small, predictor.vocab)
+
+
+def test_training_lines_are_shuffled_once_with_the_seed():
+    """A sorted plain-text file is not read in its order (shuffle_lines), reproducibly; vocabulary unchanged."""
+    def weights(**overrides):
+        p = NextWordPredictor.train(CORPUS, tiny_config(epochs=1, **overrides))
+        return p.vocab, p.model.state_dict()["decoder.bias"]
+
+    vocab_a, a = weights()
+    vocab_b, b = weights()
+    vocab_c, c = weights(shuffle_lines=False)
+    assert vocab_a == vocab_b == vocab_c
+    assert torch.equal(a, b) and not torch.equal(a, c)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from rnnkit.apps.nextword_text import TextSettings, learn_truecase
@@ -101,9 +102,12 @@ def train_parts(source: Source, config: NextWordConfig, *, valid: Source | None 
     settings = TextSettings(lower=config.lower, corpus_format=config.corpus_format)
     raw = read_corpus(source, config.corpus_format, "corpus")
     lines = normalise_lines(raw, settings)
+    lowered = lines is not raw
+    if config.shuffle_lines and config.corpus_format == "text":  # PTB keeps its order: its results assume it
+        lines = [lines[i] for i in np.random.default_rng(config.seed).permutation(len(lines))]
     max_size = config.max_words + 4 if config.max_words else None  # + <pad> <unk> <bos> <eos>
     vocab = Vocabulary.build(lines, min_freq=config.min_freq, max_size=max_size, add_bos_eos=True)
-    truecase = learn_truecase([line[:-1] for line in raw], vocab) if lines is not raw else {}
+    truecase = learn_truecase([line[:-1] for line in raw], vocab) if lowered else {}
     val_stream = None
     if valid is not None:
         val_lines = read_corpus(valid, config.corpus_format, "validation text")

@@ -72,6 +72,8 @@ class NextWordConfig:
     lower: bool = _opt(True, "lower-case the text (PTB files are already lower-case and keep their 'N')")
     max_words: int = _opt(10_000, "keep the most frequent words, specials not counted; 0 keeps every word")
     min_freq: int = _opt(1, "keep only words seen at least this many times")
+    shuffle_lines: bool = _opt(True, "shuffle plain-text training lines once (seeded) before reading them as one "
+                                     "stream, so a sorted file does not teach one kind of text at a time")
     cell: str = _opt("lstm", "recurrent cell", CELL_TYPES)
     embedding_dim: int | None = _opt(None, "size of each word vector")
     hidden_size: int | None = _opt(None, "size of the recurrent state")
