@@ -31,26 +31,11 @@ from rnnkit.models._common import (
     require_unidirectional,
     resolve_lengths,
 )
+from rnnkit.nn import detach_state
 
 __all__ = ["LanguageModel", "detach_state"]
 
 INIT_RANGE = 0.1  # uniform(-0.1, 0.1) on embedding and decoder, as pytorch/examples word_language_model
-
-
-def detach_state(state: State | None) -> State | None:
-    """Cut a recurrent state from its autograd history (truncated BPTT); keeps the values.
-
-    Args:
-        state: a tensor h, an LSTM tuple (h, c), or None.
-
-    Returns:
-        The same structure with every tensor detached (None stays None).
-    """
-    if state is None:
-        return None
-    if isinstance(state, Tensor):
-        return state.detach()
-    return tuple(detach_state(s) for s in state)
 
 
 class LanguageModel(nn.Module):

@@ -5,7 +5,17 @@ time and return their gates; :class:`Recurrent` (in :mod:`rnnkit.nn.layers`) run
 padded batches with torch's fused kernels, and can replay the same weights through the cells.
 """
 
-from rnnkit.nn.cells import GRUCell, LSTMCell, RNNCell, cell_step, gru_step, lstm_step, make_cell, rnn_step
+from rnnkit.nn.cells import (
+    GRUCell,
+    LSTMCell,
+    RNNCell,
+    cell_step,
+    detach_state,
+    gru_step,
+    lstm_step,
+    make_cell,
+    rnn_step,
+)
 from rnnkit.nn.layers import Recurrent
 from rnnkit.nn.masking import PADDING_SIDES, roll_rows, valid_mask
 
@@ -16,6 +26,7 @@ __all__ = [
     "RNNCell",
     "Recurrent",
     "cell_step",
+    "detach_state",
     "gru_step",
     "lstm_step",
     "make_cell",

@@ -32,12 +32,27 @@ from torch import Tensor, nn
 from rnnkit.config import CELL_TYPES
 from rnnkit.errors import ConfigError, InputError
 
-__all__ = ["GRUCell", "LSTMCell", "RNNCell", "cell_step", "gru_step", "lstm_step", "make_cell", "rnn_step"]
+__all__ = [
+    "GRUCell", "LSTMCell", "RNNCell", "cell_step", "detach_state", "gru_step", "lstm_step", "make_cell", "rnn_step",
+]
 
 NONLINEARITIES = ("tanh", "relu")  # activations torch.nn.RNN offers for the plain cell
 GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}  # blocks of hidden_size rows in weight_ih/weight_hh
 
 State = Tensor | tuple[Tensor, Tensor]  # h for rnn/gru, (h, c) for lstm
+
+
+def detach_state(state):
+    """Cut a carried recurrent state from its autograd history; the values stay (truncated BPTT).
+
+    ``state`` may be None, a tensor ``h``, or (nested) tuples/lists of tensors such as ``(h, c)``;
+    the same structure comes back with every tensor detached.
+    """
+    if state is None:
+        return None
+    if isinstance(state, Tensor):
+        return state.detach()
+    return type(state)(detach_state(s) for s in state)
 
 
 def rnn_step(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,

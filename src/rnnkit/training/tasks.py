@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnnkit.errors import InputError, TrainingError
+from rnnkit.nn import detach_state
 from rnnkit.text import bucket_batches, naive_batches
 
 __all__ = ["ClassificationTask", "LanguageModelTask", "StepOutput", "Task", "batchify", "detach_state"]
@@ -64,18 +65,6 @@ class Task(Protocol):
     def metrics(self, sums: Tensor) -> dict[str, float]: ...
 
     def step_metric(self, loss: float, out: StepOutput) -> float: ...
-
-
-def detach_state(state: Any) -> Any:
-    """Cut a carried recurrent state from its autograd history; the values stay (truncated BPTT).
-
-    ``state`` may be None, a tensor ``h`` or (nested) tuples/lists of tensors such as ``(h, c)``.
-    """
-    if state is None:
-        return None
-    if isinstance(state, Tensor):
-        return state.detach()
-    return type(state)(detach_state(s) for s in state)
 
 
 def batchify(stream: Tensor, num_streams: int) -> Tensor:
