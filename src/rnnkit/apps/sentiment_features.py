@@ -1,0 +1,131 @@
+"""Sentiment text preparation: review text -> normalised tokens -> ids, plus a lexicon feature per word.
+
+Two steps a learned sentiment model shares with the lexicon rule it is compared with:
+
+* :func:`sentiment_tokens` splits text the way the Stanford Sentiment Treebank is written, so a model
+  trained on SST's "does n't" also reads a user's "doesn't" (and "doesn’t"): contractions are cut
+  before "n't" and before "'s 're 've 'll 'm 'd"; tokens are lower-cased, URLs and @handles become
+  the placeholders ``xxurl`` and ``xxuser`` (fastai's habit). Emoticons and emoji stay whole
+  (:class:`~rnnkit.text.Tokenizer`).
+* :func:`lexicon_features` gives every vocabulary word a fixed vector from lexicons, so a word the
+  training data never showed ("flawless", "🤬") still carries its known polarity into the model::
+
+      column  meaning                                                   source
+      0       valence / 4 (-1 .. 1)                                     VADER lexicon (emoji through their names)
+      1       1 if listed as positive                                   Hu & Liu opinion lexicon (optional)
+      2       1 if listed as negative                                   Hu & Liu opinion lexicon (optional)
+      3       1 for a negation ("not", "n't", "never", "without" ...)   VADER's NEGATE list
+      4       booster strength / 0.293 (+1 "very", -1 "barely")         VADER's BOOSTER_DICT
+
+The VADER lexicon ships inside the ``vaderSentiment`` package, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from rnnkit.errors import InputError
+from rnnkit.text import Tokenizer
+
+__all__ = [
+    "FEATURE_NAMES",
+    "MAX_TOKENS",
+    "lexicon_features",
+    "lexicon_words",
+    "sentiment_tokens",
+]
+
+FEATURE_NAMES = ("valence", "opinion_positive", "opinion_negative", "negation", "booster")
+# Longest input a model reads: the first and last MAX_TOKENS // 2 tokens of a longer text (a 1 MB
+# review answers in milliseconds; openings and conclusions carry most of a review's verdict).
+MAX_TOKENS = 512
+VADER_VALENCE_SCALE = 4.0  # VADER valences lie in [-4, 4]
+VADER_BOOSTER_STEP = 0.293  # VADER's B_INCR: the valence a booster such as "very" adds
+
+_TOKENIZER = Tokenizer(level="word", lower=True)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_NT = re.compile(r"^(.+?)(n't)$")  # "doesn't" -> "does" "n't"; "can't" -> "ca" "n't" (PTB, SST)
+_CLITIC = re.compile(r"^(.+?)('s|'re|'ve|'ll|'m|'d)$")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_WORDISH = re.compile(r"\w")
+
+
+def sentiment_tokens(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
+    """Lower-cased, SST-style tokens of ``text``; the head and tail halves of ``max_tokens`` if longer.
+
+    Raises:
+        InputError: ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"text must be a string, got {type(text).__name__}")
+    if len(text) > 40 * max_tokens:  # tokenise only what can be kept: bounded time on huge input
+        half = 20 * max_tokens
+        text = text[:half] + " " + text[-half:]
+    text = _HANDLE.sub(" xxuser ", _URL.sub(" xxurl ", text.translate(_APOSTROPHES)))
+    tokens: list[str] = []
+    for token in _TOKENIZER.tokenize(text):
+        tokens.extend(_split_token(token))
+    if len(tokens) > max_tokens:
+        half = max_tokens // 2
+        tokens = tokens[:half] + tokens[len(tokens) - (max_tokens - half):]
+    return tokens
+
+
+@functools.lru_cache(maxsize=65536)
+def _split_token(token: str) -> tuple[str, ...]:
+    if "'" not in token or len(token) < 3:
+        return (token,)
+    match = _NT.match(token) or _CLITIC.match(token)
+    if match and _WORDISH.search(match.group(1)):
+        return (match.group(1), match.group(2))
+    return (token,)
+
+
+@functools.cache
+def _vader() -> tuple[dict[str, float], dict[str, str], frozenset[str], dict[str, float]]:
+    from vaderSentiment import vaderSentiment as vs
+
+    analyzer = vs.SentimentIntensityAnalyzer()
+    negations = frozenset(vs.NEGATE) | {"n't", "no", "nobody", "nothing", "neither", "never", "none", "nor"}
+    return analyzer.lexicon, analyzer.emojis, negations, vs.BOOSTER_DICT
+
+
+def _emoji_valence(description: str, lexicon: dict[str, float]) -> float:
+    """An emoji's valence: the sum of its name's word valences, as VADER scores emoji ("smiling face")."""
+    return sum(lexicon.get(word, 0.0) for word in description.split())
+
+
+def lexicon_words() -> set[str]:
+    """Every word, emoticon and emoji the VADER lexicon knows (what a vocabulary should include)."""
+    lexicon, emojis, negations, boosters = _vader()
+    return {*lexicon, *emojis, *negations, *boosters}
+
+
+def lexicon_features(vocabulary: Iterable[str], positive: Sequence[str] = (),
+                     negative: Sequence[str] = ()) -> np.ndarray:
+    """The fixed lexicon vector of each vocabulary word, ``(len(vocabulary), len(FEATURE_NAMES))`` float32.
+
+    Args:
+        vocabulary: tokens in id order (specials such as ``<pad>`` get zeros).
+        positive, negative: optional opinion word lists (e.g. Hu & Liu's), lower-case.
+    """
+    lexicon, emojis, negations, boosters = _vader()
+    pos, neg = set(positive), set(negative)
+    rows = []
+    for word in vocabulary:
+        valence = lexicon.get(word)
+        if valence is None and word in emojis:
+            valence = _emoji_valence(emojis[word], lexicon)
+        rows.append((
+            max(-1.0, min(1.0, (valence or 0.0) / VADER_VALENCE_SCALE)),
+            float(word in pos),
+            float(word in neg),
+            float(word in negations),
+            boosters.get(word, 0.0) / VADER_BOOSTER_STEP,
+        ))
+    return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURE_NAMES))

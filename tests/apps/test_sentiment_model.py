@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.apps.sentiment_model import SentimentConfig, SentimentModel
+from rnnkit.apps.sentiment_train import encode_labels, group_log_probs
+from rnnkit.errors import CheckpointError, ConfigError, InputError
+
+POSITIVE = ["a good film", "great acting", "I loved it", "wonderful and fun", "really good", "a great story"]
+NEGATIVE = ["a bad film", "awful acting", "I hated it", "dull and boring", "really bad", "a terrible story"]
+NEUTRAL = ["the film is in english", "it opens in paris", "he is a doctor", "they drive to town"]
+TINY = SentimentConfig(embedding_dim=8, hidden_size=8, epochs=30, batch_size=8, learning_rate=0.02, dropout=0.0,
+                       word_dropout=0.0, progress=False, num_threads=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    texts = POSITIVE + NEGATIVE + NEUTRAL
+    labels = ["Positive"] * 6 + [0, 1, 0, 1, 0, 1] + ["neutral"] * 4  # names and SST ints mixed
+    return SentimentModel.train(texts, labels, TINY, valid=(texts, labels))
+
+
+def test_learns_and_generalises_through_the_lexicon(tiny_model):
+    probs = tiny_model.probabilities(POSITIVE + NEGATIVE + NEUTRAL)
+    assert probs.shape == (16, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
+    assert list(probs.argmax(axis=1)) == [2] * 6 + [0] * 6 + [1] * 4
+    # words never seen in training, known to VADER's lexicon only
+    unseen = tiny_model.probabilities(["a superb film", "a horrid film"])
+    assert unseen[0, 2] > unseen[1, 2] and unseen[1, 0] > unseen[0, 0]
+
+
+def test_fine_probabilities_sum_to_the_three_classes(tiny_model):
+    fine = tiny_model.fine_probabilities(["a good film", "a bad film"])
+    coarse = tiny_model.probabilities(["a good film", "a bad film"])
+    assert fine.shape == (2, 5)
+    np.testing.assert_allclose(np.stack([fine[:, :2].sum(1), fine[:, 2], fine[:, 3:].sum(1)], 1), coarse, atol=1e-6)
+
+
+def test_batching_does_not_change_results(tiny_model):
+    texts = ["good", "a really really bad film that I hated", "fun", "it opens in paris"]
+    together = tiny_model.probabilities(texts)
+    alone = np.concatenate([tiny_model.probabilities([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_explain_occlusion(tiny_model):
+    contributions = tiny_model.explain("a good film")
+    assert [t for t, _ in contributions] == ["a", "good", "film"]
+    scores = dict(contributions)
+    assert scores["good"] > 0 and scores["good"] == max(scores.values())
+    assert tiny_model.explain("bad")[0][1] < 0
+    assert tiny_model.explain("") == []
+
+
+def test_save_load_round_trip(tiny_model, tmp_path):
+    path = tiny_model.save(tmp_path / "s.pt")
+    loaded = SentimentModel.load(path)
+    texts = ["a good film", "awful", ""]
+    np.testing.assert_array_equal(loaded.probabilities(texts), tiny_model.probabilities(texts))
+    assert loaded.config == tiny_model.config and loaded.vocab == tiny_model.vocab
+
+
+def test_load_rejects_other_files(tmp_path):
+    (tmp_path / "junk.pt").write_bytes(b"\x00\x01 not a checkpoint")
+    with pytest.raises(CheckpointError):
+        SentimentModel.load(tmp_path / "junk.pt")
+    with pytest.raises(CheckpointError):
+        SentimentModel.load(tmp_path / "missing.pt")
+
+
+def test_empty_and_huge_texts(tiny_model):
+    probs = tiny_model.probabilities(["", "   ", "good " * 300_000])
+    assert probs.shape == (3, 3) and np.isfinite(probs).all()
+
+
+@pytest.mark.parametrize(("texts", "match"), [
+    ("a good film", "texts must be a list of strings, got str"),
+    ([b"good"], "text 0 must be a string, got bytes"),
+    (["ok", None], "text 1 must be a string, got NoneType"),
+])
+def test_bad_texts(tiny_model, texts, match):
+    with pytest.raises(InputError, match=match):
+        tiny_model.probabilities(texts)
+
+
+def test_bad_training_input():
+    with pytest.raises(InputError, match="label 1 is 'Good'; use Negative, Neutral, Positive or an SST label 0-4"):
+        SentimentModel.train(["a", "b"], ["Positive", "Good"], TINY)
+    with pytest.raises(InputError, match="2 texts but 1 labels"):
+        SentimentModel.train(["a", "b"], ["Positive"], TINY)
+    with pytest.raises(InputError, match="text 1 holds no words"):
+        SentimentModel.train(["a", " "], ["Positive", "Negative"], TINY)
+    with pytest.raises(ConfigError, match="SentimentConfig"):
+        SentimentModel.train(["a"], ["Positive"], {"epochs": 1})
+    with pytest.raises(ConfigError, match="word_dropout"):
+        SentimentConfig(word_dropout=1.0)
+
+
+def test_labels_and_groups():
+    assert encode_labels([0, 4, "Negative", " positive ", "NEUTRAL", np.int64(2)]) == [0, 4, 5, 7, 6, 2]
+    with pytest.raises(InputError, match="label 0 is True"):
+        encode_labels([True])
+    fine, coarse = group_log_probs(torch.randn(4, 5))
+    torch.testing.assert_close(coarse.exp().sum(1), torch.ones(4))
+    torch.testing.assert_close(coarse[:, 0].exp(), fine[:, :2].exp().sum(1))
