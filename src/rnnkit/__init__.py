@@ -9,6 +9,7 @@ the supported surface.
 from rnnkit.apps.nextword import NextWordPredictor
 from rnnkit.apps.nextword_eval import evaluate_nextword
 from rnnkit.apps.presets import NextWordConfig
+from rnnkit.apps.sentiment import SentimentAnalyzer, review_rating
 from rnnkit.config import ModelConfig, TrainConfig
 from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
 from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
@@ -45,6 +46,7 @@ __all__ = [
     "RNNCell",
     "Recurrent",
     "RnnkitError",
+    "SentimentAnalyzer",
     "Seq2Seq",
     "Tokenizer",
     "TrainConfig",
@@ -59,5 +61,6 @@ __all__ = [
     "one_hot",
     "pad_sequences",
     "pad_sequences_with_lengths",
+    "review_rating",
     "save_checkpoint",
 ]

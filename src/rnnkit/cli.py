@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from rnnkit import __version__
 from rnnkit.cli_data import add_data
 from rnnkit.cli_nextword import add_eval_nextword, add_suggest, add_train_nextword
+from rnnkit.cli_sentiment import add_eval_sentiment, add_sentiment
+from rnnkit.cli_sentiment_train import add_train_sentiment
+from rnnkit.cli_serve import add_serve
 from rnnkit.errors import ConfigError, InputError, RnnkitError
 
 __all__ = ["main"]
@@ -36,11 +39,16 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed for the demo LSTM (default 0)")
     demo.set_defaults(func=_cmd_demo)
     add_suggest(sub)
-    train = _group(sub.add_parser("train", help="train a model (train nextword ...)"), "what to train")
+    add_sentiment(sub)
+    train = _group(sub.add_parser("train", help="train a model (train nextword, train sentiment)"), "what to train")
     add_train_nextword(train)
-    evaluate = _group(sub.add_parser("eval", help="evaluate a model (eval nextword ...)"), "what to evaluate")
+    add_train_sentiment(train)
+    evaluate = _group(sub.add_parser("eval", help="evaluate a model (eval nextword, eval sentiment)"),
+                      "what to evaluate")
     add_eval_nextword(evaluate)
+    add_eval_sentiment(evaluate)
     add_data(sub)
+    add_serve(sub)
     return parser
 
 

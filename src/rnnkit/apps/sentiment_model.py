@@ -11,7 +11,7 @@ import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,28 +38,34 @@ __all__ = ["CHECKPOINT_KIND", "LABELS", "SentimentConfig", "SentimentModel"]
 
 CHECKPOINT_KIND = "sentiment"
 PREDICT_BATCH = 256  # texts per forward pass in probabilities()
+EXPLAIN_MAX_TOKENS = 200  # explain() scores the first 200 tokens: occlusion costs grow with the square of the length
+
+
+def _opt(default: Any, help_text: str, choices: tuple[str, ...] | None = None) -> Any:
+    """A config field with the CLI's help text (``rnnkit train sentiment`` builds a flag per field)."""
+    return field(default=default, metadata={"help": help_text, "choices": choices})
 
 
 @dataclass(frozen=True)
 class SentimentConfig:
     """Vocabulary, model shape and training recipe of a learned sentiment model."""
 
-    cell: str = "lstm"  # recurrent cell: "lstm", "gru" or "rnn"
-    bidirectional: bool = True  # read each text both ways
-    embedding_dim: int = 200  # learned word vector size (the lexicon adds len(FEATURE_NAMES) more)
-    hidden_size: int = 150  # recurrent state per direction
-    num_layers: int = 1  # stacked recurrent layers
-    dropout: float = 0.5  # on word vectors and before the output layer
-    word_dropout: float = 0.2  # chance of hiding a token's learned vector (not its lexicon vector) in training
-    min_freq: int = 1  # keep training words seen at least this often (lexicon words are always kept)
-    epochs: int = 4  # passes over the training data
-    batch_size: int = 64  # texts per step (length-bucketed)
-    learning_rate: float = 2e-3  # AdamW step size
-    weight_decay: float = 0.0  # AdamW decoupled weight decay
-    clip_norm: float = 5.0  # max gradient norm
-    seed: int = 0  # same seed, same model
-    progress: bool = True  # progress bar on stderr
-    num_threads: int = 0  # torch CPU threads; 0 leaves torch's default
+    cell: str = _opt("lstm", "recurrent cell", CELL_TYPES)
+    bidirectional: bool = _opt(True, "read each text both ways")
+    embedding_dim: int = _opt(200, "learned word vector size (the lexicon adds 5 more)")
+    hidden_size: int = _opt(150, "recurrent state per direction")
+    num_layers: int = _opt(1, "stacked recurrent layers")
+    dropout: float = _opt(0.5, "on word vectors and before the output layer")
+    word_dropout: float = _opt(0.2, "chance of hiding a token's learned vector (not its lexicon vector) in training")
+    min_freq: int = _opt(1, "keep training words seen at least this often (lexicon words are always kept)")
+    epochs: int = _opt(4, "passes over the training data")
+    batch_size: int = _opt(64, "texts per step (length-bucketed)")
+    learning_rate: float = _opt(2e-3, "AdamW step size")
+    weight_decay: float = _opt(0.0, "AdamW decoupled weight decay")
+    clip_norm: float = _opt(5.0, "max gradient norm")
+    seed: int = _opt(0, "same seed, same model")
+    progress: bool = _opt(True, "progress bar on stderr")
+    num_threads: int = _opt(0, "torch CPU threads; 0 leaves torch's default")
 
     def __post_init__(self) -> None:
         _check_choice("cell", self.cell, CELL_TYPES)
@@ -186,9 +192,10 @@ class SentimentModel:
         """Each token with its contribution to the compound score P(Positive) - P(Negative).
 
         Occlusion: a token's contribution is the compound of the whole text minus the compound of the
-        text without that token, all variants scored in one batch. > 0 pushes towards Positive.
+        text without that token, all variants scored in one batch. > 0 pushes towards Positive. Only the
+        first ``EXPLAIN_MAX_TOKENS`` tokens are explained (and read).
         """
-        tokens = sentiment_tokens(_texts([text])[0], MAX_TOKENS)
+        tokens = sentiment_tokens(_texts([text])[0], MAX_TOKENS)[:EXPLAIN_MAX_TOKENS]
         if not tokens:
             return []
         ids = self.vocab.encode(tokens)

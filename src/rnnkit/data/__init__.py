@@ -1,15 +1,29 @@
-"""Readers for real text formats: plain text, Penn Treebank, SST trees, Tatoeba pairs."""
+"""Readers for real text formats: plain text, Penn Treebank, SST trees, Tatoeba pairs, labelled reviews."""
 
+from rnnkit.data.reviews import (
+    rating_to_label,
+    read_labelled_table,
+    read_plot_sentences,
+    read_product_reviews,
+    read_pros_cons,
+    read_vader_ground_truth,
+)
 from rnnkit.data.sst import read_sst, sst_to_3class, sst_to_binary
 from rnnkit.data.tatoeba import read_tatoeba_english, split_sentences
 from rnnkit.data.text import read_lines, read_ptb, read_text
 
 __all__ = [
+    "rating_to_label",
+    "read_labelled_table",
     "read_lines",
+    "read_plot_sentences",
+    "read_product_reviews",
+    "read_pros_cons",
     "read_ptb",
     "read_sst",
     "read_tatoeba_english",
     "read_text",
+    "read_vader_ground_truth",
     "sst_to_3class",
     "split_sentences",
     "sst_to_binary",

@@ -1,0 +1,89 @@
+"""Sentences per second: the learned sentiment model's ``rate_many`` vs VADER's ``polarity_scores``.
+
+Both rate the same sentences (SST test, whole sentences; a built-in list when the data are absent)
+in this one process. The model gets the whole list in one ``rate_many`` call (batched,
+length-bucketed); VADER is called once per sentence, as its users do. Several rounds each, after a
+warm-up; the median round is reported, with the ratio model / VADER.
+
+    python bench/sentiment_throughput.py [--model PATH] [--data FILE] [--rounds 5] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe  # noqa: E402
+from rnnkit import SentimentAnalyzer  # noqa: E402
+from rnnkit.data import read_sst  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SST_TEST = REPO.parent / "shared" / "data" / "sst" / "trees" / "test.txt"
+FALLBACK = [
+    "The battery lasts all day and the screen is gorgeous.",
+    "Not bad at all, though the ending drags.",
+    "I would NOT buy this again; it broke after a week!",
+    "The hotel is two blocks from the station.",
+    "Good acting but a dull, predictable plot.",
+    "Absolutely loved it :)",
+    "Service was slow and the food arrived cold.",
+    "It does what it says, nothing more.",
+] * 250  # 2,000 sentences
+
+
+def sentences(path: Path | None) -> tuple[list[str], str]:
+    """The sentences to rate and where they came from."""
+    path = path or SST_TEST
+    if path.is_file():
+        return [text for text, _ in read_sst(path)], f"{path} (whole sentences)"
+    return list(FALLBACK), "built-in list (SST test not found)"
+
+
+def rate_per_second(run, n: int, rounds: int) -> tuple[float, list[float]]:
+    """Median sentences/s over ``rounds`` timed calls of ``run()``, and every round's rate."""
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run()
+        rates.append(n / (time.perf_counter() - start))
+    return statistics.median(rates), rates
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model file (default: the bundled model)")
+    parser.add_argument("--data", type=Path, default=None, help=f"SST tree file (default {SST_TEST})")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per system (default 5)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for the model (default 1: VADER uses one core too)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    analyzer = SentimentAnalyzer.load(args.model)
+    vader = SentimentIntensityAnalyzer()
+    texts, source = sentences(args.data)
+    print(describe())
+    print(f"model {args.model or 'bundled default'}: {analyzer!r}")
+    print(f"{len(texts):,} sentences from {source}; {args.rounds} rounds each, median reported")
+    analyzer.rate_many(texts[:256])  # warm-up, not timed
+    for text in texts[:256]:
+        vader.polarity_scores(text)
+    model_rate, model_rounds = rate_per_second(lambda: analyzer.rate_many(texts), len(texts), args.rounds)
+    vader_rate, vader_rounds = rate_per_second(lambda: [vader.polarity_scores(t) for t in texts], len(texts),
+                                               args.rounds)
+    print(f"model rate_many        {model_rate:10,.0f} sentences/s   rounds: "
+          + ", ".join(f"{r:,.0f}" for r in model_rounds))
+    print(f"VADER polarity_scores  {vader_rate:10,.0f} sentences/s   rounds: "
+          + ", ".join(f"{r:,.0f}" for r in vader_rounds))
+    print(f"model / VADER: {model_rate / vader_rate:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Load on ``rnnkit serve`` over loopback: concurrent clients, mixed suggest / sentiment requests.
+
+Starts ``rnnkit serve`` (bundled models) in a child process on a free port of 127.0.0.1, or uses
+``--url`` of a running one. ``--clients`` asyncio clients (httpx, one keep-alive connection each)
+share ``--requests`` requests, alternately ``POST /v1/suggest`` (half next word, half completion)
+and ``POST /v1/sentiment``; the run stops early at ``--max-seconds``. Prints requests/s, p50/p99
+latency (overall and per endpoint), the number of errors (any non-200 or failed request) and the
+machine. Exits 1 when any request failed.
+
+    python bench/serve_load.py [--clients 16] [--requests 5000] [--max-seconds 120] [--url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe  # noqa: E402
+
+SUGGEST_TEXTS = ["I go to ", "I go to sch", "me and my friends ", "the weather is ", "Can you help me wi",
+                 "I don't know what to ", "She wants to be", "We should ", "Thank you for the ", "He is a very go"]
+REVIEWS = ["I love this movie, it is wonderful!", "The plot was boring and the acting terrible.",
+           "Not bad at all.", "It was okay, nothing special.", "The food was good but the service was slow.",
+           "ABSOLUTELY AMAZING!!! 😍", "I would not recommend it to anyone.", "A quiet film about a family."]
+START_TIMEOUT_S = 60
+
+
+def requests_plan(n: int) -> Iterator[tuple[str, str, dict]]:
+    """``n`` requests: (kind, path, JSON body), suggest and sentiment in turn."""
+    suggest, review = itertools.cycle(SUGGEST_TEXTS), itertools.cycle(REVIEWS)
+    for i in range(n):
+        if i % 2 == 0:
+            yield "suggest", "/v1/suggest", {"text": next(suggest), "k": 3}
+        else:
+            yield "sentiment", "/v1/sentiment", {"text": next(review)}
+
+
+async def client(base: str, plan: Iterator, deadline: float, out: list) -> None:
+    """One client: takes the next request from the shared plan until it is empty or time is up."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for kind, path, body in plan:
+            if time.perf_counter() > deadline:
+                return
+            start = time.perf_counter()
+            try:
+                ok = (await http.post(path, json=body)).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            out.append((kind, time.perf_counter() - start, ok))
+
+
+async def run_load(base: str, clients: int, n: int, max_seconds: float) -> tuple[list, float]:
+    plan = requests_plan(n)  # one iterator shared by every client: each request is taken once
+    results: list = []
+    start = time.perf_counter()
+    await asyncio.gather(*(client(base, plan, start + max_seconds, results) for _ in range(clients)))
+    return results, time.perf_counter() - start
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(threads: int) -> Iterator[str]:
+    """``rnnkit serve`` in a child process; yields its URL once /v1/health answers."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "rnnkit.cli", "serve", "--port", str(port), "--num-threads", str(threads),
+           "--log-level", "warning"]
+    env = dict(os.environ, OMP_NUM_THREADS=str(max(threads, 1)))
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"rnnkit serve exited with {proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + "/v1/health", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"rnnkit serve did not answer within {START_TIMEOUT_S} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def report(results: list, elapsed: float, args: argparse.Namespace, backend: str) -> int:
+    errors = sum(not ok for _, _, ok in results)
+    print(f"rnnkit serve under load: {args.clients} clients, {len(results):,} of {args.requests:,} requests "
+          f"(suggest and sentiment in turn) in {elapsed:.1f} s on loopback; sentiment backend: {backend}")
+    print(f"  throughput: {len(results) / elapsed:,.0f} requests/s")
+    for kind in ("all", "suggest", "sentiment"):
+        ms = np.array([s for k, s, _ in results if kind in ("all", k)]) * 1000
+        if ms.size:
+            print(f"  {kind:<9} p50 {np.percentile(ms, 50):7.1f} ms   p99 {np.percentile(ms, 99):7.1f} ms   "
+                  f"({ms.size:,} requests)")
+    print(f"  errors: {errors}")
+    print(f"  server: --num-threads {args.threads}; client: httpx {httpx.__version__} in one asyncio process")
+    print(describe())
+    return 1 if errors or not results else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--requests", type=int, default=5000, help="requests in all (default 5000)")
+    parser.add_argument("--max-seconds", type=float, default=120, help="stop sending after this (default 120)")
+    parser.add_argument("--threads", type=int, default=1, help="the server's torch threads (default 1)")
+    parser.add_argument("--url", help="load a running server instead of starting one")
+    args = parser.parse_args()
+    with contextlib.nullcontext(args.url) if args.url else server(args.threads) as base:
+        backend = httpx.get(base + "/v1/health").json()["sentiment"]
+        asyncio.run(run_load(base, args.clients, 2 * args.clients, 30))  # warm-up: connections, first calls
+        results, elapsed = asyncio.run(run_load(base, args.clients, args.requests, args.max_seconds))
+    return report(results, elapsed, args, backend)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

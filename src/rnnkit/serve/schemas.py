@@ -1,0 +1,166 @@
+"""The service's limits and the JSON shapes of its requests and responses (pydantic models).
+
+The bounds live on the fields, so they are checked before any model runs and the OpenAPI schema at
+``/openapi.json`` documents them. Every request model forbids unknown fields: a misspelt ``"txt"``
+is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "MAX_BATCH",
+    "MAX_BODY_BYTES",
+    "MAX_EXPLAIN",
+    "MAX_EXPLAIN_WORDS",
+    "MAX_K",
+    "MAX_SEED",
+    "MAX_WORDS",
+    "GenerateRequest",
+    "GenerateResponse",
+    "Health",
+    "ModelInfo",
+    "ModelsResponse",
+    "SentimentRequest",
+    "SentimentResponse",
+    "SentimentResult",
+    "SuggestRequest",
+    "SuggestResponse",
+]
+
+MAX_BODY_BYTES = 64 * 1024  # the largest request body; a review or a paragraph fits many times over
+MAX_K = 20  # the most suggestions per request; a keyboard shows 3
+MAX_BATCH = 64  # the most texts per sentiment request
+MAX_EXPLAIN = 4  # the most texts explained per request: occlusion scores the text once more per token
+# Words of a text that are explained (the lexicon backend's own LEXICON_EXPLAIN_MAX_WORDS): occlusion's cost
+# grows with the square of the length; a learned BiLSTM 150 took 0.6 s on 200 words, 4.3 s on 512 tokens.
+MAX_EXPLAIN_WORDS = 200
+MAX_WORDS = 200  # the most words one generate request samples (about 0.1 s on one core)
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes a signed 64-bit integer
+MIN_TEMPERATURE = 0.01  # far below that, logits / temperature overflows float64 and sampling fails
+
+
+def _valid_unicode(text: str) -> str:
+    """JSON may carry lone surrogates ("\\ud800"); they are not text and cannot be encoded back."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ValueError(f"text is not valid Unicode: lone surrogate at index {err.start}") from err
+    return text
+
+
+Text = Annotated[str, Field(strict=True), AfterValidator(_valid_unicode)]
+Int = Annotated[int, Field(strict=True)]  # 3, not "3", 3.0 or true
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SuggestRequest(_Request):
+    """``text`` ending in a space asks for the next word; ending inside a word, for completions of it."""
+
+    text: Text = Field(description='the text so far, e.g. "I go to " or "I go to sch"')
+    k: Int = Field(3, ge=1, le=MAX_K, description="how many suggestions")
+
+
+class Suggestion(BaseModel):
+    word: str
+    probability: float = Field(description="renormalised over the candidates (all words, or those with the prefix)")
+
+
+class SuggestResponse(BaseModel):
+    completing: bool = Field(description="true when the text ends inside a word and suggestions complete it")
+    prefix: str = Field(description='the part of the last word that suggestions replace ("" after a space)')
+    suggestions: list[Suggestion] = Field(description="best first; empty when no word has the prefix")
+
+
+class GenerateRequest(_Request):
+    """Sampling settings of :meth:`rnnkit.NextWordPredictor.generate`."""
+
+    text: Text = Field("", description='the start ("" starts a sentence); its last word counts as finished')
+    n_words: Int = Field(10, ge=1, le=MAX_WORDS, description="how many words to sample")
+    temperature: Number = Field(1.0, ge=MIN_TEMPERATURE, le=100.0, description="below 1 is more conservative")
+    top_k: Int = Field(0, ge=0, le=1_000_000, description="sample among the k most likely words; 0 = all")
+    top_p: Number = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling; 1 = off")
+    seed: Int | None = Field(None, ge=0, le=MAX_SEED, description="makes the result repeatable")
+
+
+class GenerateResponse(BaseModel):
+    continuation: str = Field(description="the sampled words alone, joined by spaces")
+
+
+class SentimentRequest(_Request):
+    """Exactly one of ``text`` and ``texts``; the response always holds a list of results."""
+
+    text: Text | None = Field(None, description="one text")
+    texts: list[Text] | None = Field(None, min_length=1, max_length=MAX_BATCH, description="several texts")
+    explain: Annotated[bool, Field(strict=True)] = Field(
+        False, description=f"add each token's contribution (at most {MAX_EXPLAIN} texts per request)")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SentimentRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError('give exactly one of "text" and "texts"')
+        if self.explain and self.texts is not None and len(self.texts) > MAX_EXPLAIN:
+            raise ValueError(f"explain takes at most {MAX_EXPLAIN} texts per request, got {len(self.texts)}; "
+                             "send the rest without explain or in several requests")
+        return self
+
+
+class ClassScores(BaseModel):
+    Negative: float
+    Neutral: float
+    Positive: float
+
+
+class TokenContribution(BaseModel):
+    token: str
+    contribution: float = Field(description="above 0 pushes towards Positive, below 0 towards Negative")
+
+
+class SentimentResult(BaseModel):
+    label: Literal["Negative", "Neutral", "Positive"]
+    scores: ClassScores = Field(description="class probabilities, summing to 1")
+    compound: float = Field(description="one number in [-1, 1]: Positive minus Negative, or VADER's compound")
+    explanation: list[TokenContribution] | None = Field(
+        None, description=f"present when explain was true; covers the first {MAX_EXPLAIN_WORDS} words")
+
+
+class SentimentResponse(BaseModel):
+    backend: str = Field(description="the analyzer that answered")
+    results: list[SentimentResult] = Field(description="one per text, in order")
+
+
+class ModelInfo(BaseModel):
+    name: str = Field(description="what the model is, e.g. its architecture")
+    source: str = Field(description='"bundled", a file path, or "given" for an object passed to create_app')
+    note: str | None = Field(None, description="why the service runs something other than what was asked")
+    card: str | None = Field(None, description="the model card (Markdown), where one exists")
+
+
+class ModelsResponse(BaseModel):
+    nextword: ModelInfo
+    sentiment: ModelInfo
+
+
+class Limits(BaseModel):
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_k: int = MAX_K
+    max_batch: int = MAX_BATCH
+    max_explain: int = MAX_EXPLAIN
+    max_explain_words: int = MAX_EXPLAIN_WORDS
+    max_words: int = MAX_WORDS
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+    nextword: str = Field(description="the next-word model's source")
+    sentiment: str = Field(description="the sentiment backend and source")
+    notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")
+    limits: Limits = Limits()

@@ -1,0 +1,126 @@
+"""The models a running service holds: loaded once at start, each behind its own lock.
+
+The apps are called from worker threads (the event loop never runs a model). A model object is
+not promised to be thread-safe: the next-word step switches torch's global oneDNN flag around each
+call, and the analyzers keep caches. So one lock per model serialises calls into that model, while
+a suggestion never waits for a sentiment request, nor the event loop for either.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnnkit.apps.nextword import DEFAULT_MODEL_PATH as NEXTWORD_PATH
+from rnnkit.apps.nextword import NextWordPredictor
+from rnnkit.apps.sentiment import DEFAULT_MODEL_PATH as SENTIMENT_PATH
+from rnnkit.apps.sentiment import SentimentAnalyzer
+from rnnkit.errors import CheckpointError, NotTrainedError
+from rnnkit.serve.schemas import MAX_EXPLAIN_WORDS
+
+__all__ = ["Served", "load_served"]
+
+log = logging.getLogger("rnnkit.serve")
+LEXICON_CARD = """\
+# Sentiment backend: lexicon (VADER)
+
+The rule-based VADER analyzer (Hutto & Gilbert, 2014): a hand-made lexicon of word valences plus rules
+for negation, "but", boosters, capitals and punctuation. It needs no trained file. Its `compound` score
+lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.apps.sentiment`.
+"""
+
+ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
+
+
+@dataclass
+class Served:
+    """The loaded apps, where each came from, their cards, and the fallbacks taken at start."""
+
+    nextword: NextWordPredictor
+    sentiment: SentimentAnalyzer
+    sources: dict[str, str]
+    cards: dict[str, str | None]
+    notes: dict[str, str] = field(default_factory=dict)
+    _locks: dict[str, threading.Lock] = field(
+        default_factory=lambda: {"nextword": threading.Lock(), "sentiment": threading.Lock()})
+
+    def suggest(self, text: str, k: int) -> tuple[str, list[tuple[str, float]]]:
+        """(the prefix being completed, "" after a space; the suggestions) for ``text``."""
+        with self._locks["nextword"]:
+            session = self.nextword.session(text)
+            return session.prefix, session.suggest(k)
+
+    def generate(self, text: str, **settings: Any) -> str:
+        with self._locks["nextword"]:
+            return self.nextword.generate(text, **settings)
+
+    def sentiment_results(self, texts: list[str], explain: bool) -> list[dict[str, Any]]:
+        """Label, class scores, compound and (if asked) per-token contributions for each text."""
+        with self._locks["sentiment"]:
+            labels = self.sentiment.rate_many(texts)
+            results = []
+            for text, label in zip(texts, labels, strict=True):
+                scores = dict(self.sentiment.scores(text))
+                compound = scores.pop("compound")
+                explanation = ([{"token": t, "contribution": c} for t, c in self.sentiment.explain(_head(text))]
+                               if explain else None)
+                results.append({"label": label, "scores": scores, "compound": compound, "explanation": explanation})
+            return results
+
+
+def load_served(nextword: ModelArg = None, sentiment: ModelArg = None) -> Served:
+    """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
+
+    With no sentiment path and no bundled sentiment model, the lexicon backend answers instead and
+    a note says so (in ``/v1/health`` and ``/v1/models``).
+
+    Raises:
+        CheckpointError: a given path is missing or not a model of the right kind.
+        NotTrainedError: no bundled next-word model.
+    """
+    sources, cards, notes = {}, {}, {}
+    if not isinstance(nextword, NextWordPredictor):
+        sources["nextword"], cards["nextword"] = _source(nextword, NEXTWORD_PATH)
+        nextword = NextWordPredictor.load(nextword)
+    else:
+        sources["nextword"], cards["nextword"] = "given", None
+    if isinstance(sentiment, SentimentAnalyzer):
+        sources["sentiment"], cards["sentiment"] = "given", None
+    elif sentiment is not None:
+        sources["sentiment"], cards["sentiment"] = _source(sentiment, SENTIMENT_PATH)
+        sentiment = SentimentAnalyzer.load(sentiment)
+    else:
+        try:
+            sentiment = SentimentAnalyzer.load()
+            sources["sentiment"], cards["sentiment"] = _source(None, SENTIMENT_PATH)
+        except (CheckpointError, NotTrainedError) as err:
+            log.warning("sentiment: %s; serving the lexicon backend", err)
+            sentiment = SentimentAnalyzer.load(backend="lexicon")
+            sources["sentiment"], cards["sentiment"] = "fallback: no bundled model", LEXICON_CARD
+            notes["sentiment"] = "no usable bundled sentiment model, so the lexicon (VADER) backend answers"
+    if getattr(sentiment, "backend", None) == "lexicon" and cards["sentiment"] is None:
+        cards["sentiment"] = LEXICON_CARD
+    return Served(nextword, sentiment, sources, cards, notes)
+
+
+def _source(path: str | os.PathLike | None, bundled: Path) -> tuple[str, str | None]:
+    """("bundled" or the path, the model card beside the file: ``model.pt`` -> ``model.md``)."""
+    file = bundled if path is None else Path(path)
+    card = file.with_suffix(".md")
+    try:
+        text = card.read_text(encoding="utf-8") if card.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    return ("bundled" if path is None else str(path)), text
+
+
+def _head(text: str) -> str:
+    """The first MAX_EXPLAIN_WORDS whitespace-separated words of ``text`` (all of it when shorter)."""
+    words = text.split(maxsplit=MAX_EXPLAIN_WORDS)
+    return " ".join(words[:MAX_EXPLAIN_WORDS]) if len(words) > MAX_EXPLAIN_WORDS else text
+
+

@@ -1,0 +1,183 @@
+"""The sentiment commands through main([...]): ``sentiment`` and ``eval sentiment``."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import torch
+
+import rnnkit.apps.sentiment as sentiment_module
+from rnnkit import SentimentAnalyzer
+from rnnkit.apps.sentiment_model import SentimentConfig
+from rnnkit.cli import main
+
+TEXTS = ["a good film", "great acting", "I loved it", "wonderful and fun", "a bad film", "awful acting",
+         "I hated it", "dull and boring", "the film is in english", "it opens in paris"]
+LABELS = ["Positive"] * 4 + ["Negative"] * 4 + ["Neutral"] * 2
+TREES = "\n".join([
+    "(3 (2 a) (3 (3 good) (2 film)))",
+    "(4 (4 great) (2 acting))",
+    "(1 (2 a) (1 (1 bad) (2 film)))",
+    "(0 (0 awful) (2 acting))",
+    "(2 (2 it) (2 (2 opens) (2 (2 in) (2 paris))))",
+]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # module fixtures run before conftest's per-test thread setting
+    torch.manual_seed(0)
+    config = SentimentConfig(embedding_dim=8, hidden_size=8, epochs=30, batch_size=8, learning_rate=0.02,
+                             dropout=0.0, word_dropout=0.0, progress=False, num_threads=1)
+    path = tmp_path_factory.mktemp("sentiment") / "tiny.pt"
+    SentimentAnalyzer.train(TEXTS, LABELS, config).save(path)
+    yield path
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def no_bundled(monkeypatch, tmp_path):
+    monkeypatch.setattr(sentiment_module, "DEFAULT_MODEL_PATH", tmp_path / "none.pt")
+
+
+@pytest.fixture
+def bundled(monkeypatch, model_path):
+    monkeypatch.setattr(sentiment_module, "DEFAULT_MODEL_PATH", model_path)
+
+
+# sentiment -------------------------------------------------------------------------------------------
+
+def test_lexicon_label(capsys):
+    assert main(["sentiment", "not bad at all", "--backend", "lexicon"]) == 0
+    assert capsys.readouterr().out == "Positive\n"
+
+
+def test_json_with_explanation(capsys):
+    assert main(["sentiment", "The movie was not good", "--backend", "lexicon", "--json", "--explain"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["label"] == "Negative" and result["backend"] == "lexicon"
+    assert set(result["scores"]) == {"Negative", "Neutral", "Positive", "compound"}
+    assert [e["token"] for e in result["explanation"]] == ["The", "movie", "was", "not", "good"]
+
+
+def test_explain_lines(capsys):
+    assert main(["sentiment", "not bad", "--backend", "lexicon", "--explain"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Positive" and lines[1].startswith("not\t+")
+
+
+def test_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("I hated every minute.\nTerrible.\n"))
+    assert main(["sentiment", "-", "--backend", "lexicon"]) == 0
+    assert capsys.readouterr().out == "Negative\n"
+
+
+def test_threshold_alone_picks_the_lexicon(capsys, bundled):
+    assert main(["sentiment", "We went aboard."]) == 0  # the bundled (here: tiny) model
+    assert main(["sentiment", "We went aboard.", "--threshold", "seed"]) == 0
+    assert main(["sentiment", "We went aboard.", "--threshold", "vader"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["Positive", "Neutral"]  # compound 0.0258
+
+
+def test_learned_model(capsys, model_path):
+    assert main(["sentiment", "a good film", "--model", str(model_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["backend"] == "lstm" and result["label"] == "Positive"
+
+
+def test_no_bundled_model_falls_back_to_the_lexicon(capsys, no_bundled):
+    assert main(["sentiment", "great"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "Positive\n" and "no bundled sentiment model; using the lexicon backend" in out.err
+    assert main(["sentiment", "great", "--backend", "model"]) == 1
+    assert "no bundled sentiment model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--backend", "lexicon", "--model", "m.pt"], "--model is for --backend model"),
+    (["--backend", "model", "--threshold", "vader"], "--threshold is for --backend lexicon"),
+    (["--backend", "vader"], "invalid choice"),
+    (["--model", "/nonexistent/m.pt"], ""),
+])
+def test_sentiment_errors(capsys, argv, match):
+    code = main(["sentiment", "good", *argv])
+    assert code == (1 if "nonexistent" in argv[-1] else 2)
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # argparse prints its usage lines first
+    assert last.startswith("rnnkit") and match in last
+
+
+# eval sentiment --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "test.txt").write_text(TREES, encoding="utf-8")
+    rows = "\n".join(f"{t},{label}" for t, label in zip(TEXTS, LABELS, strict=True))
+    (tmp_path / "reviews.csv").write_text("text,label\n" + rows + "\n", encoding="utf-8")
+    (tmp_path / "gt.txt").write_bytes(b"1\t2.5\ta good film\r\n2\t-3.0\tawful acting\r\n3\t0.1\tit opens in paris")
+    return tmp_path
+
+
+def test_eval_side_by_side(capsys, files, model_path):
+    assert main(["eval", "sentiment", str(files / "test.txt"), "--model", str(model_path)]) == 0
+    out = capsys.readouterr().out
+    assert "(sst, 3 classes, 5 examples)" in out
+    assert out.splitlines()[1].split() == ["lexicon", "(seed)", "model", "(lstm)"]
+    assert "lexicon (seed), confusion (rows true, columns predicted):" in out and "model (lstm), confusion" in out
+
+
+@pytest.mark.parametrize("name, classes, n", [("test.txt", 2, 4), ("test.txt", 5, 5), ("reviews.csv", 3, 10),
+                                              ("gt.txt", 3, 3), ("reviews.csv", 2, 8)])
+def test_eval_json_formats_and_classes(capsys, files, model_path, name, classes, n):
+    argv = ["eval", "sentiment", str(files / name), "--model", str(model_path), "--classes", str(classes), "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == n and result["classes"] == classes
+    assert set(result["results"]) == ({"model"} if classes == 5 else {"lexicon", "model"})
+    assert len(result["results"]["model"]["confusion"]) == classes
+
+
+def test_eval_png(capsys, files, model_path):
+    prefix = files / "cm"
+    argv = ["eval", "sentiment", str(files / "reviews.csv"), "--model", str(model_path), "--confusion-png",
+            str(prefix)]
+    assert main(argv) == 0
+    for system in ("lexicon", "model"):
+        assert (files / f"cm-{system}.png").read_bytes()[:4] == b"\x89PNG"
+    assert f"wrote {prefix}-model.png" in capsys.readouterr().out
+
+
+def test_eval_without_a_model_scores_the_lexicon(capsys, files, no_bundled):
+    assert main(["eval", "sentiment", str(files / "reviews.csv"), "--json"]) == 0
+    out = capsys.readouterr()
+    assert set(json.loads(out.out)["results"]) == {"lexicon"} and "lexicon rule only" in out.err
+    assert main(["eval", "sentiment", str(files / "test.txt"), "--classes", "5"]) == 2
+    assert "5 classes need a learned model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["reviews.csv", "--classes", "5"], "5 classes need SST labels"),
+    (["missing.csv"], "file not found"),
+    (["bad.csv"], "bad.csv, line 3: unknown label 'great'"),
+    (["reviews.csv", "--classes", "4"], "invalid choice"),
+    (["plain.txt"], "cannot tell the format"),
+])
+def test_eval_errors_exit_2(capsys, files, model_path, argv, match):
+    (files / "bad.csv").write_text("text,label\nfine,pos\nnice,great\n", encoding="utf-8")
+    (files / "plain.txt").write_text("just a sentence\n", encoding="utf-8")
+    argv = [str(files / argv[0]), *argv[1:]]
+    assert main(["eval", "sentiment", *argv, "--model", str(model_path)]) == 2
+    assert match in capsys.readouterr().err
+
+
+@pytest.mark.data
+def test_lexicon_on_sst_test_matches_the_issue(capsys, shared_data, no_bundled):
+    path = str(shared_data("sst", "trees", "test.txt"))
+    assert main(["eval", "sentiment", path, "--json"]) == 0
+    lexicon = json.loads(capsys.readouterr().out)["results"]["lexicon"]
+    assert lexicon["n"] == 2210
+    assert round(lexicon["accuracy"], 3) == 0.536 and round(lexicon["macro_f1"], 3) == 0.473
+    assert main(["eval", "sentiment", path, "--classes", "2", "--json"]) == 0
+    assert round(json.loads(capsys.readouterr().out)["results"]["lexicon"]["accuracy"], 3) == 0.657
