@@ -181,3 +181,25 @@ def test_lexicon_on_sst_test_matches_the_issue(capsys, shared_data, no_bundled):
     assert round(lexicon["accuracy"], 3) == 0.536 and round(lexicon["macro_f1"], 3) == 0.473
     assert main(["eval", "sentiment", path, "--classes", "2", "--json"]) == 0
     assert round(json.loads(capsys.readouterr().out)["results"]["lexicon"]["accuracy"], 3) == 0.657
+
+
+def test_train_sentiment_command(tmp_path, capsys):
+    table = tmp_path / "train.csv"
+    rows = ["a good film,Positive", "great acting,Positive", "a bad film,Negative", "awful acting,Negative",
+            "it opens in paris,Neutral"]
+    table.write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    valid = tmp_path / "valid.csv"
+    valid.write_text("text,label\nsuch a good film,Positive\nawful,Negative\n", encoding="utf-8")
+    out = tmp_path / "s.pt"
+    code = main(["train", "sentiment", "--train", f"csv:{table}", "--valid", f"csv:{valid}", "--epochs", "2",
+                 "--embedding-dim", "8", "--hidden-size", "8", "--no-progress", "--num-threads", "1",
+                 "--out", str(out), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0 and out.is_file()
+    assert '"overlap_removed": 0' in captured.out and "training on 5 texts" in captured.err
+    assert main(["sentiment", "--model", str(out), "--json", "a good film"]) == 0
+
+
+def test_train_sentiment_bad_source(capsys):
+    assert main(["train", "sentiment", "--train", "bogus:/x"]) == 2
+    assert "must be FORMAT:PATH" in capsys.readouterr().err

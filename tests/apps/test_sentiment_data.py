@@ -1,0 +1,50 @@
+import pytest
+
+from rnnkit.apps.sentiment_data import read_opinion_lexicon, read_source, read_sources, remove_overlap
+from rnnkit.errors import InputError
+
+
+def test_remove_overlap_equal_containing_and_covering():
+    evaluation = ["This film is a total delight from start to finish .", "Dull ."]
+    texts = [
+        "this film is a total delight from start to finish.",  # equal, once tokenised and lower-cased
+        "I said: This film is a total delight from start to finish. Really.",  # contains it
+        "is a total delight from start to finish",  # 8 tokens covering most of it
+        "a total delight",  # a short common phrase: kept
+        "dull",  # a different text that equals no evaluation sentence ("dull ." is two tokens)
+        "a different review altogether about a dull plot and weak acting",
+    ]
+    kept, labels, removed = remove_overlap(texts, list(range(6)), evaluation)
+    assert removed == 3
+    assert labels == [3, 4, 5] and kept == texts[3:]
+
+
+def test_read_sources(tmp_path):
+    table = tmp_path / "t.tsv"
+    table.write_text("text\tlabel\ngood\tpositive\nbad\tNegative\n", encoding="utf-8")
+    trees = tmp_path / "trees.txt"
+    trees.write_text("(3 (2 It) (4 (2 's) (4 good)))\n", encoding="utf-8")
+    texts, labels = read_sources([f"tsv:{table}", f"sst:{trees}", f"sst-sentences:{trees}"])
+    assert texts[:2] == ["good", "bad"] and labels[:2] == ["Positive", "Negative"]
+    assert ("It 's good", 3) in zip(texts, labels, strict=True) and ("'s good", 4) in zip(texts, labels, strict=True)
+    assert texts[-1] == "It 's good" and labels[-1] == 3
+
+
+@pytest.mark.parametrize("spec", ["nope:/x", "sst", "csv:"])
+def test_bad_source_spec(spec):
+    with pytest.raises(InputError, match="must be FORMAT:PATH"):
+        read_source(spec)
+
+
+def test_opinion_lexicon(tmp_path):
+    (tmp_path / "positive-words.txt").write_bytes(b";comment\n\nGood\nnice\n")
+    (tmp_path / "negative-words.txt").write_bytes(b";c\nbad\nna\xefve\n")
+    assert read_opinion_lexicon(tmp_path) == (["good", "nice"], ["bad", "na\u00efve"])
+    with pytest.raises(InputError, match="cannot read the opinion lexicon file"):
+        read_opinion_lexicon(tmp_path / "missing")
+
+
+def test_shared_sources_have_no_overlap_with_sst_test(shared_data):
+    root = shared_data("pros_cons")
+    texts, labels = read_source(f"proscons:{root}")
+    assert len(texts) > 40_000 and set(labels) == {"Positive", "Negative"}
