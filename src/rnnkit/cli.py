@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from rnnkit import __version__
 from rnnkit.cli_data import add_data
+from rnnkit.cli_lab import add_explain, add_lab
 from rnnkit.cli_nextword import add_eval_nextword, add_suggest, add_train_nextword
 from rnnkit.cli_sentiment import add_eval_sentiment, add_sentiment
 from rnnkit.cli_sentiment_train import add_train_sentiment
@@ -49,6 +50,8 @@ def _build_parser() -> argparse.ArgumentParser:
     add_eval_sentiment(evaluate)
     add_data(sub)
     add_serve(sub)
+    add_lab(sub)
+    add_explain(sub)
     return parser
 
 

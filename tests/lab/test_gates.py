@@ -1,0 +1,98 @@
+"""explain gates: the gate values are the transparent LSTMCell's and its hidden states match the fused layer."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit import LSTMCell, NextWordPredictor
+from rnnkit.apps.nextword_text import TextSettings
+from rnnkit.config import ModelConfig
+from rnnkit.errors import ConfigError, InputError
+from rnnkit.lab.gates import GATE_NAMES, MAX_TOKENS, explain_gates
+from rnnkit.models import LanguageModel
+from rnnkit.text import Vocabulary
+
+TEXT = "I go to school with my friends ."
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return NextWordPredictor.load()
+
+
+def _cell(lm, layer):
+    """A transparent LSTMCell holding layer ``layer`` (0-based) of the model's fused LSTM."""
+    rnn = lm.rnn.fused
+    cell = LSTMCell(rnn.input_size if layer == 0 else rnn.hidden_size, rnn.hidden_size)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(rnn, f"{name}_l{layer}"))
+    return cell
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+def test_gates_are_the_transparent_cells_and_agree_with_the_fused_layer(bundled, layer):
+    report = explain_gates(TEXT, layer=layer)
+    lm, vocab = bundled.model, bundled.vocab
+    ids = torch.tensor([[vocab.eos_id, *vocab.encode(TEXT.lower().split())]])
+    with torch.no_grad():
+        x = lm.encoder(ids)[0]  # (1 + tokens, embedding_dim)
+        cells = [_cell(lm, i) for i in range(lm.config.num_layers)]
+        states = [None] * len(cells)
+        hidden, gates = [], {name: [] for name in GATE_NAMES}
+        for t in range(x.size(0)):
+            inp = x[t:t + 1]
+            for i, cell in enumerate(cells):
+                states[i], step_gates = cell.forward_with_gates(inp, states[i])
+                inp = states[i][0]
+                if i == layer - 1 and t > 0:  # t = 0 is the <eos> that starts the text
+                    hidden.append(inp[0])
+                    for name in GATE_NAMES:
+                        gates[name].append(step_gates[name][0])
+        fused, _ = lm.rnn(lm.encoder(ids))
+    for name in GATE_NAMES:
+        torch.testing.assert_close(torch.from_numpy(report.gates[name]), torch.stack(gates[name]), rtol=0, atol=1e-6)
+    torch.testing.assert_close(torch.from_numpy(report.hidden), torch.stack(hidden), rtol=0, atol=1e-5)
+    if layer == lm.config.num_layers:  # the fused layer exposes its last layer's outputs
+        torch.testing.assert_close(torch.stack(hidden), fused[0, 1:], rtol=0, atol=1e-5)
+    assert report.max_difference < 1e-5
+
+
+def test_report_summary_names_tokens_and_marks_unknown_words():
+    report = explain_gates("I go to zzyzxqq school")
+    assert report.tokens == ["i", "go", "to", "zzyzxqq?", "school"]
+    assert report.layer == report.num_layers == 2 and report.gates["forget"].shape == (5, 200)
+    summary = report.summary()
+    for name in GATE_NAMES:
+        assert f"{name} gate (" in summary
+    assert "fused layer vs transparent cells" in summary
+
+
+def test_write_gives_csv_and_a_small_png(tmp_path):
+    paths = explain_gates(TEXT).write(tmp_path)
+    assert [p.name for p in paths] == ["gates.csv", "gates.png"]
+    assert paths[0].read_text().splitlines()[1].startswith("1,i,")
+    assert 0 < paths[1].stat().st_size < 150_000
+
+
+@pytest.mark.parametrize("text, match", [
+    ("   ", "text must hold 1 to"), ("word " * (MAX_TOKENS + 1), "text must hold 1 to"), (42, "text must be a str"),
+])
+def test_bad_text_is_an_input_error(text, match):
+    with pytest.raises(InputError, match=match):
+        explain_gates(text)
+
+
+@pytest.mark.parametrize("layer", [0, 3, True])
+def test_bad_layer_is_a_config_error(layer):
+    with pytest.raises(ConfigError, match="layer must be an integer from 1 to 2"):
+        explain_gates(TEXT, layer=layer)
+
+
+def test_a_model_that_is_not_an_lstm_is_refused(tmp_path):
+    vocab = Vocabulary.build([["i", "go", "to", "school"]], add_bos_eos=True)
+    lm = LanguageModel(ModelConfig(vocab_size=len(vocab), cell="gru", embedding_dim=8, hidden_size=8, num_layers=1))
+    path = NextWordPredictor(lm, vocab, TextSettings()).save(tmp_path / "gru.pt")
+    with pytest.raises(InputError, match="needs an LSTM model; this one is a gru"):
+        explain_gates(TEXT, model=path)
