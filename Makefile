@@ -21,6 +21,10 @@ demo: $(STAMP)
 	$(BIN)/rnnkit suggest "I go to "
 	@echo; echo '$$ rnnkit suggest "I go to sch"'
 	$(BIN)/rnnkit suggest "I go to sch"
+	@echo; echo '$$ rnnkit sentiment "The battery died after two days and support never answered."'
+	$(BIN)/rnnkit sentiment "The battery died after two days and support never answered."
+	@echo; echo '$$ rnnkit sentiment --explain "I was worried at first, but this blender has been fantastic."'
+	$(BIN)/rnnkit sentiment --explain "I was worried at first, but this blender has been fantastic."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
