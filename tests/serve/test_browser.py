@@ -96,10 +96,10 @@ def test_typing_shows_suggestions_accepting_one_and_a_sentiment_badge(base_url, 
             school.click()
             expect(box).to_have_value("I go to school ")
 
-            box.press_sequentially("and I love it", delay=20)
+            box.press_sequentially("and it is wonderful", delay=20)
             expect(page.locator("#badge")).to_have_attribute("data-label", "Positive")
             expect(page.locator("#tokens span").first).to_be_visible()
-            assert "love" in page.locator("#tokens").inner_text().lower()
+            assert "wonderful" in page.locator("#tokens").inner_text().lower()
             expect(page.locator("#status")).to_contain_text("next word: bundled")
 
             page.mouse.move(0, 0)  # no hover highlight in the picture
