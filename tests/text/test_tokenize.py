@@ -144,3 +144,13 @@ def test_non_bool_lower_raises_config_error():
 def test_tokenizer_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         word.level = "char"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_fast_path_equals_the_full_rules(text):
+    from rnnkit.text.tokenize import _patterns
+
+    token, drop = _patterns()
+    assert Tokenizer().tokenize(text) == token.findall(drop.sub(" ", text))
+    assert Tokenizer().tokenize(text + "\x1c:)") == token.findall(drop.sub(" ", text + "\x1c:)"))

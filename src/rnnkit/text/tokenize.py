@@ -79,6 +79,16 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(token, re.IGNORECASE), drop
 
 
+# The same rules for pure-ASCII text, where marks, joiners, flags and emoji modifiers cannot occur:
+# a small pattern that runs ~3x faster than the full one (equal results: tests/text/test_tokenize.py).
+_ASCII_TOKEN = re.compile(
+    r"[:;][-o^']?(?:[)(\]\[|*]|[DPpOo3](?!\w))|<3(?!\d)|\d+(?:[.,]\d+)+|'(?:s|re|ve|ll|m|d)(?!\w)"
+    r"|\w+(?:'\w+)*|[^\w\s]",
+    re.IGNORECASE,
+)
+_ASCII_DROP = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]+")  # ASCII control characters that are not whitespace
+
+
 @dataclass(frozen=True)
 class Tokenizer:
     """Turn a string into a list of tokens.
@@ -119,6 +129,8 @@ class Tokenizer:
             text = text.lower()
         if self.level == "char":
             return list(text)
+        if text.isascii():
+            return _ASCII_TOKEN.findall(_ASCII_DROP.sub(" ", text))
         token, drop = _patterns()
         return token.findall(drop.sub(" ", text))
 
