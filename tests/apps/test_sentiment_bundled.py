@@ -10,12 +10,10 @@ from rnnkit.apps.sentiment import DEFAULT_MODEL_PATH
 pytestmark = pytest.mark.skipif(not DEFAULT_MODEL_PATH.is_file(), reason="no bundled sentiment model")
 
 # Known failures of the bundled model, kept visible: strict, so a model that gets them right fails here
-# until the case moves to HARD_CASES. VADER's rule gets all but "would not buy again" and "five stars" right.
+# until the case moves to HARD_CASES. VADER's rule gets all but "five stars" right.
 KNOWN_FAILURES = [
     ("not bad at all", "Positive"),
     ("not the worst", "Positive"),
-    ("not recommended", "Negative"),
-    ("would not buy again", "Negative"),
     ("five stars", "Positive"),
     ("the plot was dull but the acting was superb", "Positive"),
     ("I LOVE THIS PHONE", "Positive"),
@@ -25,6 +23,8 @@ HARD_CASES = [
     # negation
     ("not good", "Negative"),
     ("this is not a good phone", "Negative"),
+    ("not recommended", "Negative"),
+    ("would not buy again", "Negative"),
     # contrast: the clause after "but" decides
     ("the acting was good but the plot was dull", "Negative"),
     # intensifiers and ALL CAPS

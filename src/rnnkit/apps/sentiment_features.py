@@ -66,7 +66,11 @@ def sentiment_tokens(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
     if len(text) > 40 * max_tokens:  # tokenise only what can be kept: bounded time on huge input
         half = 20 * max_tokens
         text = text[:half] + " " + text[-half:]
-    text = _HANDLE.sub(" xxuser ", _URL.sub(" xxurl ", text.translate(_APOSTROPHES)))
+    text = text.translate(_APOSTROPHES)
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" xxurl ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" xxuser ", text)
     tokens: list[str] = []
     for token in _TOKENIZER.tokenize(text):
         tokens.extend(_split_token(token))

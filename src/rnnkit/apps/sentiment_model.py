@@ -37,7 +37,7 @@ from rnnkit.training import Trainer, build_checkpoint, load_checkpoint, save_che
 __all__ = ["CHECKPOINT_KIND", "LABELS", "SentimentConfig", "SentimentModel"]
 
 CHECKPOINT_KIND = "sentiment"
-PREDICT_BATCH = 256  # texts per forward pass in probabilities()
+PREDICT_BATCH = 256  # at most this many texts (all of one length) per forward pass in probabilities()
 EXPLAIN_MAX_TOKENS = 200  # explain() scores the first 200 tokens: occlusion costs grow with the square of the length
 
 
@@ -166,13 +166,9 @@ class SentimentModel:
     def _log_probs(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         fine_out = np.zeros((len(id_lists), 5), dtype=np.float64)
         coarse_out = np.zeros((len(id_lists), 3), dtype=np.float64)
-        order = np.argsort([len(ids) for ids in id_lists], kind="stable")  # length-bucketed batches
-        for start in range(0, len(order), PREDICT_BATCH):
-            rows = order[start:start + PREDICT_BATCH]
-            seqs = [torch.tensor(id_lists[i], dtype=torch.int64) for i in rows]
-            ids = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True)
-            lengths = torch.tensor([len(s) for s in seqs])
-            fine, coarse = group_log_probs(self.model(ids, lengths))
+        for rows in _equal_length_batches(id_lists, PREDICT_BATCH):
+            ids = torch.tensor([id_lists[i] for i in rows], dtype=torch.int64)  # (B, T), no padding
+            fine, coarse = group_log_probs(self.model(ids, torch.full((len(rows),), ids.shape[1])))
             fine_out[rows], coarse_out[rows] = fine.numpy(), coarse.numpy()
         return fine_out, coarse_out
 
@@ -232,6 +228,15 @@ class SentimentModel:
         except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
             first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
             raise CheckpointError(f"checkpoint {path} is not a usable sentiment model: {first}") from err
+
+
+def _equal_length_batches(id_lists: list[list[int]], batch_size: int) -> list[np.ndarray]:
+    """Indices grouped by exact length, at most ``batch_size`` each: every batch runs dense, unpadded
+    (on CPU a packed variable-length batch is ~1.5x slower than the same tokens in dense batches)."""
+    lengths = np.fromiter((len(ids) for ids in id_lists), dtype=np.int64, count=len(id_lists))
+    order = np.argsort(lengths, kind="stable")
+    bounds = np.flatnonzero(np.diff(lengths[order])) + 1
+    return [group[i:i + batch_size] for group in np.split(order, bounds) for i in range(0, len(group), batch_size)]
 
 
 def _texts(texts: Any) -> list[str]:
