@@ -292,13 +292,20 @@ def test_non_str_text_is_an_input_error(predictor, text):
         predictor.session().feed(text)
 
 
+def test_tiny_temperature_is_greedy(predictor):
+    greedy = predictor.generate("I go", 4, temperature=1e-308, seed=0)
+    assert greedy == predictor.generate("I go", 4, temperature=1e-308, seed=2**64 - 1)
+    assert greedy == predictor.generate("I go", 4, top_k=1, seed=3)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"n_words": 0}, "n_words must be an integer >= 1"),
     ({"temperature": 0}, "temperature must be a number > 0"),
     ({"top_k": -1}, "top_k must be an integer >= 0"),
     ({"top_p": 0}, r"top_p must be a number in \(0, 1\]"),
     ({"top_p": 1.5}, r"top_p must be a number in \(0, 1\]"),
-    ({"seed": -1}, "seed must be None or an integer >= 0"),
+    ({"seed": -1}, r"seed must be None or an integer in \[0, 2\*\*64\)"),
+    ({"seed": 2**64}, r"seed must be None or an integer in \[0, 2\*\*64\), got 18446744073709551616"),
     ({"text": None}, "text must be a str"),
 ])
 def test_bad_generate_arguments(predictor, kwargs, match):

@@ -272,7 +272,7 @@ class NextWordPredictor:
 
 def _filtered_probs(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
     """Sampling probabilities after temperature, top-k and nucleus (top-p) filtering."""
-    logits = logits / temperature
+    logits = (logits - logits.max()) / temperature  # max first: a tiny temperature gives -inf, never NaN
     if top_k:
         kth = torch.topk(logits, min(top_k, logits.numel())).values[-1]
         logits = logits.masked_fill(logits < kth, -math.inf)
@@ -303,5 +303,5 @@ def _check_generate(text: Any, n_words: Any, temperature: Any, top_k: Any, top_p
         raise InputError(f"top_k must be an integer >= 0 (0 = off), got {top_k!r}")
     if not is_num(top_p) or not 0 < top_p <= 1:
         raise InputError(f"top_p must be a number in (0, 1], got {top_p!r}")
-    if seed is not None and (not is_int(seed) or seed < 0):
-        raise InputError(f"seed must be None or an integer >= 0, got {seed!r}")
+    if seed is not None and (not is_int(seed) or not 0 <= seed < 2**64):
+        raise InputError(f"seed must be None or an integer in [0, 2**64), got {seed!r}")
