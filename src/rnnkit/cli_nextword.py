@@ -28,9 +28,10 @@ def _preset_default(name: str) -> str:
     return ", ".join(f"{preset} {values[name]:g}" for preset, values in NEXTWORD_PRESETS.items())
 
 
-def add_config_flags(parser: argparse.ArgumentParser, cls: type = NextWordConfig) -> None:
+def add_config_flags(parser: argparse.ArgumentParser, cls: type = NextWordConfig,
+                     title: str = "model and training (defaults from --preset)") -> None:
     """One flag per config field (``--hidden-size``), unset unless given, so the config's defaults rule."""
-    group = parser.add_argument_group("model and training (defaults from --preset)")
+    group = parser.add_argument_group(title)
     for f in dataclasses.fields(cls):
         flags = ["--" + f.name.replace("_", "-"), *_ALIASES.get(f.name, ())]
         default = _preset_default(f.name) if f.default is None else (f.default if f.default != "" else "''")

@@ -34,7 +34,7 @@ def add_train_sentiment(train: argparse._SubParsersAction) -> None:
                         help="folder with Hu & Liu's positive-words.txt and negative-words.txt, used as features")
     parser.add_argument("--out", type=Path, default=Path("sentiment.pt"), help="the model file (default sentiment.pt)")
     parser.add_argument("--json", action="store_true", help="print the training summary as JSON")
-    add_config_flags(parser, SentimentConfig)
+    add_config_flags(parser, SentimentConfig, "model and training")
     parser.set_defaults(func=_cmd_train_sentiment)
 
 

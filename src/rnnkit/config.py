@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["CELL_TYPES", "ModelConfig", "TrainConfig", "config_from_dict"]
+__all__ = ["CELL_TYPES", "ModelConfig", "TrainConfig", "config_field", "config_from_dict"]
 
 CELL_TYPES = ("rnn", "lstm", "gru")
 OPTIMIZERS = ("sgd", "adamw")
 CLIP_MODES = ("norm", "value", "none")
 LR_SCHEDULES = ("constant", "plateau", "cosine", "step")
 POOLING = ("last", "mean", "max")
+
+
+def config_field(default: Any, help_text: str, choices: tuple[str, ...] | None = None) -> Any:
+    """A dataclass field whose default and help text live together (the CLI builds a flag from both)."""
+    return field(default=default, metadata={"help": help_text, "choices": choices})
 
 
 def _check_int(name: str, value: Any, minimum: int) -> None:

@@ -44,7 +44,9 @@ def test_opinion_lexicon(tmp_path):
         read_opinion_lexicon(tmp_path / "missing")
 
 
-def test_shared_sources_have_no_overlap_with_sst_test(shared_data):
-    root = shared_data("pros_cons")
-    texts, labels = read_source(f"proscons:{root}")
+def test_shared_pros_cons_hold_no_sst_test_sentence(shared_data):
+    texts, labels = read_source(f"proscons:{shared_data('pros_cons')}")
     assert len(texts) > 40_000 and set(labels) == {"Positive", "Negative"}
+    test_sentences = read_source(f"sst-sentences:{shared_data('sst', 'trees', 'test.txt')}")[0]
+    kept, _, removed = remove_overlap(texts, labels, test_sentences)
+    assert removed == 0 and len(kept) == len(texts)  # the data README: overlaps were removed at source

@@ -20,10 +20,11 @@ or on its field, and the CLI builds its flags from these fields (their ``help`` 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rnnkit.config import CELL_TYPES, LR_SCHEDULES, OPTIMIZERS, ModelConfig, TrainConfig
+from rnnkit.config import config_field as _opt  # default + CLI help in one place
 from rnnkit.errors import ConfigError
 
 __all__ = ["CORPUS_FORMATS", "DEFAULT_NGRAM_ORDER", "NEXTWORD_PRESETS", "SUGGESTIONS_SHOWN", "NextWordConfig"]
@@ -49,10 +50,6 @@ _TRAIN_FIELDS = ("epochs", "max_steps", "batch_size", "seq_len", "optimizer", "l
                  "lr_schedule", "lr_decay", "patience", "eval_every", "checkpoint_every", "seed", "progress",
                  "num_threads", "device")
 
-
-def _opt(default: Any, help_text: str, choices: tuple[str, ...] | None = None) -> Any:
-    """A field whose default and help text live together (the CLI reads both)."""
-    return field(default=default, metadata={"help": help_text, "choices": choices})
 
 
 @dataclass(frozen=True)

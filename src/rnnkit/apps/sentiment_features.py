@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from rnnkit.apps.sentiment_rule import vader_analyzer
 from rnnkit.errors import InputError
 from rnnkit.text import Tokenizer
 
@@ -94,7 +95,7 @@ def _split_token(token: str) -> tuple[str, ...]:
 def _vader() -> tuple[dict[str, float], dict[str, str], frozenset[str], dict[str, float]]:
     from vaderSentiment import vaderSentiment as vs
 
-    analyzer = vs.SentimentIntensityAnalyzer()
+    analyzer = vader_analyzer()
     negations = frozenset(vs.NEGATE) | {"n't", "no", "nobody", "nothing", "neither", "never", "none", "nor"}
     return analyzer.lexicon, analyzer.emojis, negations, vs.BOOSTER_DICT
 

@@ -11,7 +11,7 @@ import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from rnnkit.config import (
     _check_int,
     config_from_dict,
 )
+from rnnkit.config import config_field as _opt  # default + CLI help in one place
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models.lexicon_classifier import LexiconClassifier
 from rnnkit.text import Vocabulary
@@ -40,10 +41,6 @@ CHECKPOINT_KIND = "sentiment"
 PREDICT_BATCH = 256  # at most this many texts (all of one length) per forward pass in probabilities()
 EXPLAIN_MAX_TOKENS = 200  # explain() scores the first 200 tokens: occlusion costs grow with the square of the length
 
-
-def _opt(default: Any, help_text: str, choices: tuple[str, ...] | None = None) -> Any:
-    """A config field with the CLI's help text (``rnnkit train sentiment`` builds a flag per field)."""
-    return field(default=default, metadata={"help": help_text, "choices": choices})
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,8 @@ class SentimentModel:
         torch.manual_seed(config.seed)
         model = LexiconClassifier(model_config, features, config.word_dropout)
         with torch.no_grad():  # words never trained on keep a zero vector and speak through the lexicon alone
-            unseen = torch.tensor([i for i, t in enumerate(vocab.tokens) if counts[t] < config.min_freq])
+            unseen = torch.tensor([i for i, t in enumerate(vocab.tokens) if counts[t] < config.min_freq],
+                                  dtype=torch.int64)
             model.embedding.weight[unseen] = 0.0
         card = {"opinion_words": [positive, negative]}
         trainer = Trainer(model, config.train_config(), MixedLabelTask(), callbacks=callbacks,

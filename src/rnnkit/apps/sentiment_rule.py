@@ -36,6 +36,7 @@ __all__ = [
     "check_threshold",
     "label_for_compound",
     "review_rating",
+    "vader_analyzer",
     "vader_scores",
 ]
 
@@ -68,7 +69,8 @@ def check_threshold(threshold: object) -> float:
 
 
 @functools.cache
-def _analyzer() -> Any:
+def vader_analyzer() -> Any:
+    """The one shared ``SentimentIntensityAnalyzer`` (its lexicon is read once)."""
     # Imported here: vaderSentiment reads its lexicon files at construction (about 0.1 s).
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -99,7 +101,7 @@ def vader_scores(text: str) -> dict[str, float]:
     Raises:
         InputError: ``text`` is not a str (bytes: decode them first).
     """
-    return dict(_analyzer().polarity_scores(_capped(check_text(text))))
+    return dict(vader_analyzer().polarity_scores(_capped(check_text(text))))
 
 
 def label_for_compound(compound: float, threshold: float = SEED_THRESHOLD) -> str:

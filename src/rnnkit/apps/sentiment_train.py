@@ -20,13 +20,13 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from rnnkit.apps.sentiment_rule import LABELS
 from rnnkit.errors import InputError
 from rnnkit.training import ClassificationTask
 from rnnkit.training.tasks import StepOutput
 
 __all__ = ["COARSE_OFFSET", "LABELS", "MixedLabelTask", "encode_labels", "group_log_probs"]
 
-LABELS = ("Negative", "Neutral", "Positive")  # three-class names, in output order
 FINE_TO_COARSE = (0, 0, 1, 2, 2)  # SST 0-1 Negative, 2 Neutral, 3-4 Positive (the usual mapping)
 COARSE_OFFSET = 5  # coarse label c is stored as id 5 + c
 _LABEL_NAMES = {name.lower(): i for i, name in enumerate(LABELS)}

@@ -13,7 +13,7 @@ from torch import Tensor
 from rnnkit.config import ModelConfig
 from rnnkit.errors import ConfigError, InputError
 from rnnkit.nn import Recurrent
-from rnnkit.nn.masking import check_lengths, check_padding
+from rnnkit.nn.masking import check_lengths, check_padding, valid_mask
 
 PAD_ID = 0  # <pad>; every embedding uses it as padding_idx
 
@@ -107,3 +107,11 @@ def greedy_loop(
             if bool(finished.all()):
                 break
     return torch.cat(out, dim=1)
+
+
+def pool_outputs(output: Tensor, lengths: Tensor, padding: str, how: str) -> Tensor:
+    """``"mean"`` or ``"max"`` of ``output`` (B, T, F) over each row's true tokens only -> (B, F)."""
+    mask = valid_mask(lengths, output.shape[1], padding, output.device).unsqueeze(-1)  # (B, T, 1)
+    if how == "mean":
+        return (output * mask).sum(dim=1) / lengths.to(output.device, output.dtype).unsqueeze(1)
+    return output.masked_fill(~mask, torch.finfo(output.dtype).min).amax(dim=1)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import torch
 from torch import Tensor, nn
 
 from rnnkit.config import ModelConfig
-from rnnkit.models._common import PAD_ID, check_ids, hidden_of, merge_directions, recurrent_from_config, resolve_lengths
-from rnnkit.nn import valid_mask
+from rnnkit.models._common import (
+    PAD_ID,
+    check_ids,
+    hidden_of,
+    merge_directions,
+    pool_outputs,
+    recurrent_from_config,
+    resolve_lengths,
+)
 
 __all__ = ["Classifier"]
 
@@ -67,8 +73,4 @@ class Classifier(nn.Module):
         if pooling == "last":
             h = merge_directions(hidden_of(state), self.config.num_layers, self.rnn.num_directions)
             return h[-1]  # (B, dirs*H): last layer, forward then backward
-        mask = valid_mask(lengths, output.shape[1], padding, output.device).unsqueeze(-1)  # (B, T, 1)
-        if pooling == "mean":
-            total = (output * mask).sum(dim=1)
-            return total / lengths.to(output.device, output.dtype).unsqueeze(1)
-        return output.masked_fill(~mask, torch.finfo(output.dtype).min).amax(dim=1)  # "max"
+        return pool_outputs(output, lengths, padding, pooling)  # "mean" or "max"

@@ -9,8 +9,8 @@ from torch import Tensor, nn
 
 from rnnkit.config import ModelConfig
 from rnnkit.errors import ConfigError
-from rnnkit.models._common import PAD_ID, check_ids, resolve_lengths
-from rnnkit.nn import Recurrent, valid_mask
+from rnnkit.models._common import PAD_ID, check_ids, pool_outputs, resolve_lengths
+from rnnkit.nn import Recurrent
 
 __all__ = ["LexiconClassifier"]
 
@@ -86,7 +86,5 @@ class LexiconClassifier(nn.Module):
         check_ids(ids, self.config.vocab_size)
         lengths = resolve_lengths(ids, lengths, padding)
         output, _ = self.rnn(self.inputs(ids), lengths=lengths, padding=padding)  # (B, T, dirs*H)
-        mask = valid_mask(lengths, output.shape[1], padding, output.device).unsqueeze(-1)  # (B, T, 1)
-        mean = (output * mask).sum(dim=1) / lengths.to(output.device, output.dtype).unsqueeze(1)
-        peak = output.masked_fill(~mask, torch.finfo(output.dtype).min).amax(dim=1)
-        return self.head(self.dropout(torch.cat([peak, mean], dim=1)))
+        pooled = [pool_outputs(output, lengths, padding, how) for how in ("max", "mean")]  # 2 x (B, dirs*H)
+        return self.head(self.dropout(torch.cat(pooled, dim=1)))
