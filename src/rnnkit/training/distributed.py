@@ -110,8 +110,11 @@ def setup_distributed(info: DistInfo, device: torch.device) -> bool:
 
 
 def cleanup_distributed() -> None:
-    """Leave the process group, if one was joined (call once at the end of a torchrun script)."""
+    """Leave the process group, if one was joined (call once at the end of a torchrun script, on every rank)."""
     if dist.is_initialized():
+        # Wait for every rank first: a rank tearing gloo down while its peer still holds the connection
+        # was seen to abort the peer ("terminate called without an active exception", once in CI here).
+        dist.barrier()
         dist.destroy_process_group()
 
 
