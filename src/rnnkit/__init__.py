@@ -6,10 +6,10 @@ transparent cells), the model shapes, and the :class:`Trainer`. Deeper modules h
 the supported surface.
 """
 
-from rnnkit.apps.nextword import NextWordPredictor
-from rnnkit.apps.nextword_eval import evaluate_nextword
-from rnnkit.apps.presets import NextWordConfig
-from rnnkit.apps.sentiment import SentimentAnalyzer, review_rating
+from rnnkit.apps.nextword.config import NextWordConfig
+from rnnkit.apps.nextword.evaluate import evaluate_nextword
+from rnnkit.apps.nextword.predictor import NextWordPredictor
+from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, review_rating
 from rnnkit.config import ModelConfig, TrainConfig
 from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
 from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model

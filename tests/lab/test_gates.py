@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rnnkit import LSTMCell, NextWordPredictor
-from rnnkit.apps.nextword_text import TextSettings
+from rnnkit.apps.nextword.text import TextSettings
 from rnnkit.config import ModelConfig
 from rnnkit.errors import ConfigError, InputError
 from rnnkit.lab.gates import GATE_NAMES, MAX_TOKENS, explain_gates

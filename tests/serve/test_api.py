@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rnnkit import CheckpointError
-from rnnkit.apps.sentiment import SentimentAnalyzer
-from rnnkit.apps.sentiment_model import SentimentConfig
+from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
+from rnnkit.apps.sentiment.model import SentimentConfig
 from rnnkit.serve import create_app
 from rnnkit.serve.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_EXPLAIN, MAX_EXPLAIN_WORDS, MAX_K, MAX_WORDS
 

@@ -109,7 +109,7 @@ def explain_gates(text: str, model: str | os.PathLike | None = None, layer: int 
         NotTrainedError: no model given and none bundled.
         CheckpointError: the model file cannot be used.
     """
-    from rnnkit.apps.nextword import NextWordPredictor
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
 
     if not isinstance(text, str):
         raise InputError(f"text must be a str, got {type(text).__name__}")

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rnnkit.apps.nextword import DEFAULT_MODEL_PATH as NEXTWORD_PATH
-from rnnkit.apps.nextword import NextWordPredictor
-from rnnkit.apps.sentiment import DEFAULT_MODEL_PATH as SENTIMENT_PATH
-from rnnkit.apps.sentiment import SentimentAnalyzer
+from rnnkit.apps.nextword.predictor import DEFAULT_MODEL_PATH as NEXTWORD_PATH
+from rnnkit.apps.nextword.predictor import NextWordPredictor
+from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH as SENTIMENT_PATH
+from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
 from rnnkit.errors import CheckpointError, NotTrainedError
 from rnnkit.serve.schemas import MAX_EXPLAIN_WORDS
 
@@ -30,7 +30,7 @@ LEXICON_CARD = """\
 
 The rule-based VADER analyzer (Hutto & Gilbert, 2014): a hand-made lexicon of word valences plus rules
 for negation, "but", boosters, capitals and punctuation. It needs no trained file. Its `compound` score
-lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.apps.sentiment`.
+lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.apps.sentiment.analyzer`.
 """
 
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model

@@ -26,12 +26,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rnnkit.apps.nextword_text import SENTENCE_END, display_word, encode_committed, split_committed, split_fragment
+from rnnkit.apps.nextword.text import SENTENCE_END, display_word, encode_committed, split_committed, split_fragment
 from rnnkit.errors import InputError
 from rnnkit.text import Vocabulary
 
 if TYPE_CHECKING:
-    from rnnkit.apps.nextword import NextWordPredictor
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
 
 __all__ = ["MAX_CONTEXT_CHARS", "MAX_CONTEXT_TOKENS", "MAX_FRAGMENT_CHARS", "NextWordSession", "check_k"]
 

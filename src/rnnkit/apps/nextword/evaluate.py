@@ -15,7 +15,7 @@ keystrokes. If it is never shown, the user types it all: ``len(w) + 1``. Then::
 
 How it stays fast on PTB test (82k tokens): per position the scores over the vocabulary are computed
 once; the words are kept sorted by spelling, so the words with any prefix form one range of columns
-(:class:`~.nextword_text.PrefixIndex`). For the typed word ``w`` a cumulative count along that
+(:class:`~.text.PrefixIndex`). For the typed word ``w`` a cumulative count along that
 order of "scores higher than w's" gives, for every prefix of ``w`` at once, how many candidates
 beat it: w is shown at ``j`` when fewer than 3 do.
 """
@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.apps.nextword import NextWordPredictor
-from rnnkit.apps.nextword_text import PrefixIndex
-from rnnkit.apps.nextword_train import normalise_lines, read_corpus, read_texts
-from rnnkit.apps.presets import DEFAULT_NGRAM_ORDER, SUGGESTIONS_SHOWN
+from rnnkit.apps.nextword.config import DEFAULT_NGRAM_ORDER, SUGGESTIONS_SHOWN
+from rnnkit.apps.nextword.predictor import NextWordPredictor
+from rnnkit.apps.nextword.text import PrefixIndex
+from rnnkit.apps.nextword.train import normalise_lines, read_corpus, read_texts
 from rnnkit.errors import InputError
 from rnnkit.models.ngram import KneserNeyLM
 from rnnkit.text import Vocabulary

@@ -1,4 +1,4 @@
-"""Tests for rnnkit.apps.sentiment_metrics against hand-computed values."""
+"""Tests for rnnkit.apps.sentiment.metrics against hand-computed values."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rnnkit.apps.sentiment_metrics import classification_report, format_comparison, format_report, plot_confusion
+from rnnkit.apps.sentiment.metrics import classification_report, format_comparison, format_report, plot_confusion
 from rnnkit.errors import InputError
 
 #          true       predicted

@@ -2,7 +2,7 @@
 
 :class:`SentimentModel` is what :class:`~rnnkit.apps.sentiment.SentimentAnalyzer` runs for its
 learned backends (``lstm``, ``gru``, ``rnn``). It predicts SST's five classes and sums them into
-Negative / Neutral / Positive (see :mod:`rnnkit.apps.sentiment_train`).
+Negative / Neutral / Positive (see :mod:`rnnkit.apps.sentiment.train`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.apps.sentiment_features import MAX_TOKENS, lexicon_features, lexicon_words, sentiment_tokens
-from rnnkit.apps.sentiment_train import LABELS, MixedLabelTask, encode_labels, group_log_probs
+from rnnkit.apps.sentiment.features import MAX_TOKENS, lexicon_features, lexicon_words, sentiment_tokens
+from rnnkit.apps.sentiment.train import LABELS, MixedLabelTask, encode_labels, group_log_probs
 from rnnkit.config import (
     CELL_TYPES,
     ModelConfig,

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from rnnkit import SentimentAnalyzer
-from rnnkit.apps.sentiment import DEFAULT_MODEL_PATH
+from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH
 
 pytestmark = pytest.mark.skipif(not DEFAULT_MODEL_PATH.is_file(), reason="no bundled sentiment model")
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import torch
 
-import rnnkit.apps.nextword as nextword_module
+import rnnkit.apps.nextword.predictor as nextword_module
 from rnnkit import NextWordPredictor
 from rnnkit.cli import main
 

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit import __version__
-from rnnkit.cli_data import add_data
-from rnnkit.cli_lab import add_explain, add_lab
-from rnnkit.cli_nextword import add_eval_nextword, add_suggest, add_train_nextword
-from rnnkit.cli_sentiment import add_eval_sentiment, add_sentiment
-from rnnkit.cli_sentiment_train import add_train_sentiment
-from rnnkit.cli_serve import add_serve
+from rnnkit.cli.data import add_data
+from rnnkit.cli.lab import add_explain, add_lab
+from rnnkit.cli.nextword import add_eval_nextword, add_suggest, add_train_nextword
+from rnnkit.cli.sentiment import add_eval_sentiment, add_sentiment
+from rnnkit.cli.sentiment_train import add_train_sentiment
+from rnnkit.cli.serve import add_serve
 from rnnkit.errors import ConfigError, InputError, RnnkitError
 
 __all__ = ["main"]

@@ -3,7 +3,7 @@
 import pytest
 
 from rnnkit import NextWordPredictor
-from rnnkit.apps.nextword import DEFAULT_MODEL_PATH
+from rnnkit.apps.nextword.predictor import DEFAULT_MODEL_PATH
 from rnnkit.cli import main
 
 MAX_BYTES = 10 * 1024 * 1024  # the limit for the bundled model on disk

@@ -1,6 +1,6 @@
 """The next-word commands of the CLI: ``suggest``, ``train nextword`` and ``eval nextword``.
 
-Training flags are built from :class:`~rnnkit.apps.presets.NextWordConfig`'s fields (their help
+Training flags are built from :class:`~rnnkit.apps.nextword.config.NextWordConfig`'s fields (their help
 metadata), so every default lives on the config or in its presets. Heavy imports (torch, the
 models) happen inside the handlers, so ``rnnkit --help`` stays fast.
 """
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rnnkit.apps.presets import DEFAULT_NGRAM_ORDER, NEXTWORD_PRESETS, SUGGESTIONS_SHOWN, NextWordConfig
+from rnnkit.apps.nextword.config import DEFAULT_NGRAM_ORDER, NEXTWORD_PRESETS, SUGGESTIONS_SHOWN, NextWordConfig
 from rnnkit.errors import InputError
 
 __all__ = ["add_eval_nextword", "add_suggest", "add_train_nextword", "config_from_args"]
@@ -87,8 +87,8 @@ def _pairs(suggestions: list[tuple[str, float]]) -> list[dict[str, Any]]:
 def _cmd_suggest(args: argparse.Namespace) -> int:
     if args.interactive == (args.text is not None):
         raise InputError("give the TEXT to complete or --interactive, not both or neither")
-    from rnnkit.apps.nextword import NextWordPredictor
-    from rnnkit.apps.nextword_session import check_k
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
+    from rnnkit.apps.nextword.session import check_k
 
     check_k(args.k)
     _set_threads(args.num_threads)
@@ -156,7 +156,7 @@ def add_train_nextword(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    from rnnkit.apps.nextword import NextWordPredictor
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
 
     checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
     predictor = NextWordPredictor.train(args.corpus, config, valid=args.valid, checkpoint_path=checkpoint,
@@ -193,8 +193,8 @@ def add_eval_nextword(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from rnnkit.apps.nextword import NextWordPredictor
-    from rnnkit.apps.nextword_eval import evaluate_nextword, format_table
+    from rnnkit.apps.nextword.evaluate import evaluate_nextword, format_table
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
 
     _set_threads(args.num_threads)
     predictor = NextWordPredictor.load(args.model)

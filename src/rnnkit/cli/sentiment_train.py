@@ -14,14 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-from rnnkit.cli_nextword import add_config_flags, config_from_args
+from rnnkit.cli.nextword import add_config_flags, config_from_args
 
 __all__ = ["add_train_sentiment"]
 
 
 def add_train_sentiment(train: argparse._SubParsersAction) -> None:
-    from rnnkit.apps.sentiment_data import SOURCE_FORMATS
-    from rnnkit.apps.sentiment_model import SentimentConfig
+    from rnnkit.apps.sentiment.model import SentimentConfig
+    from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
 
     parser = train.add_parser("sentiment", help="train a learned sentiment model (Negative / Neutral / Positive)")
     parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH",
@@ -39,8 +39,8 @@ def add_train_sentiment(train: argparse._SubParsersAction) -> None:
 
 
 def _cmd_train_sentiment(args: argparse.Namespace) -> int:
-    from rnnkit.apps.sentiment_data import read_opinion_lexicon, read_source, read_sources, remove_overlap
-    from rnnkit.apps.sentiment_model import SentimentConfig, SentimentModel
+    from rnnkit.apps.sentiment.model import SentimentConfig, SentimentModel
+    from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
 
     config = config_from_args(args, SentimentConfig)
     texts, labels = read_sources(args.train)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.apps.nextword_text import TextSettings, learn_truecase
-from rnnkit.apps.presets import NextWordConfig
+from rnnkit.apps.nextword.config import NextWordConfig
+from rnnkit.apps.nextword.text import TextSettings, learn_truecase
 from rnnkit.data import read_lines, read_ptb
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models import LanguageModel

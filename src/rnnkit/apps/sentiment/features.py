@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from rnnkit.apps.sentiment_rule import vader_analyzer
+from rnnkit.apps.sentiment.rule import vader_analyzer
 from rnnkit.errors import InputError
 from rnnkit.text import Tokenizer
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rnnkit.cli_nextword import _set_threads, _threads_flag
+from rnnkit.cli.nextword import _set_threads, _threads_flag
 from rnnkit.errors import CheckpointError, InputError
 
 __all__ = ["EVAL_FORMATS", "add_eval_sentiment", "add_sentiment", "load_gold"]
@@ -43,7 +43,7 @@ def add_sentiment(sub: argparse._SubParsersAction) -> None:
 
 def _analyzer(backend: str | None, model: Path | None, threshold: str | None) -> Any:
     """The analyzer the flags ask for; with no choice made, the bundled model or else the lexicon."""
-    from rnnkit.apps.sentiment import SentimentAnalyzer
+    from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
 
     if backend == "lexicon" and model is not None:
         raise InputError("--model is for --backend model; the lexicon backend reads no file")
@@ -193,7 +193,7 @@ def load_gold(path: Path, fmt: str, classes: int, args: argparse.Namespace | Non
 
 
 def _lexicon_predictions(texts: list[str], classes: int, threshold: str) -> list[str]:
-    from rnnkit.apps.sentiment_rule import SEED_THRESHOLD, VADER_THRESHOLD, review_rating, vader_scores
+    from rnnkit.apps.sentiment.rule import SEED_THRESHOLD, VADER_THRESHOLD, review_rating, vader_scores
 
     if classes == 2:  # compound >= 0 is Positive: the seed rule's 0 goes to the majority polarity of reviews
         return ["Positive" if vader_scores(t)["compound"] >= 0 else "Negative" for t in texts]
@@ -211,7 +211,7 @@ def _model_predictions(analyzer: Any, texts: list[str], classes: int) -> list:
 
 
 def _eval_model(path: Path | None) -> Any:
-    from rnnkit.apps.sentiment import SentimentAnalyzer
+    from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
 
     if path is not None:
         return SentimentAnalyzer.load(path)
@@ -224,8 +224,8 @@ def _eval_model(path: Path | None) -> Any:
 
 
 def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
-    from rnnkit.apps.sentiment_metrics import classification_report, format_comparison, plot_confusion
-    from rnnkit.apps.sentiment_rule import LABELS
+    from rnnkit.apps.sentiment.metrics import classification_report, format_comparison, plot_confusion
+    from rnnkit.apps.sentiment.rule import LABELS
 
     _set_threads(args.num_threads)
     fmt = args.format or _guess_format(args.file)

@@ -8,9 +8,9 @@
     session = predictor.session()          # keeps the LSTM state: one step per typed word
     session.type("I go t")                 # -> suggestions; session.type("o "), ...
 
-Three steps, each testable alone: text -> ids (:mod:`.nextword_text`), the model's step
-(:mod:`.nextword_session`), logits -> ranked, capitalised words (``NextWordSession.suggest``).
-Training lives in :mod:`.nextword_train`, evaluation in :mod:`.nextword_eval`.
+Three steps, each testable alone: text -> ids (:mod:`.text`), the model's step
+(:mod:`.session`), logits -> ranked, capitalised words (``NextWordSession.suggest``).
+Training lives in :mod:`.train`, evaluation in :mod:`.evaluate`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from rnnkit.apps.nextword_session import Engine, NextWordSession, check_k
-from rnnkit.apps.nextword_text import (
+from rnnkit.apps.nextword.config import NextWordConfig
+from rnnkit.apps.nextword.session import Engine, NextWordSession, check_k
+from rnnkit.apps.nextword.text import (
     SENTENCE_END,
     PrefixIndex,
     TextSettings,
@@ -34,8 +35,7 @@ from rnnkit.apps.nextword_text import (
     encode_committed,
     join_words,
 )
-from rnnkit.apps.nextword_train import CHECKPOINT_KIND, Source, train_parts
-from rnnkit.apps.presets import NextWordConfig
+from rnnkit.apps.nextword.train import CHECKPOINT_KIND, Source, train_parts
 from rnnkit.config import ModelConfig, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError
 from rnnkit.models import LanguageModel
@@ -44,7 +44,7 @@ from rnnkit.training import build_checkpoint, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "NextWordPredictor"]
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "pretrained" / "nextword.pt"  # the bundled model
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "pretrained" / "nextword.pt"  # the bundled model
 SCORE_CHUNK = 256  # tokens per forward call when scoring a text (perplexity)
 
 
@@ -172,7 +172,7 @@ class NextWordPredictor:
         return save_checkpoint(path, payload)
 
     def session(self, text: str = "") -> NextWordSession:
-        """A typing session starting with ``text``; see :class:`~.nextword_session.NextWordSession`.
+        """A typing session starting with ``text``; see :class:`~.session.NextWordSession`.
 
         Raises:
             InputError: ``text`` is not a str.

@@ -1,6 +1,6 @@
 import pytest
 
-from rnnkit.apps.sentiment_data import read_opinion_lexicon, read_source, read_sources, remove_overlap
+from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
 from rnnkit.errors import InputError
 
 

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps.sentiment_model import SentimentConfig, SentimentModel
-from rnnkit.apps.sentiment_train import encode_labels, group_log_probs
+from rnnkit.apps.sentiment.model import SentimentConfig, SentimentModel
+from rnnkit.apps.sentiment.train import encode_labels, group_log_probs
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 
 POSITIVE = ["a good film", "great acting", "I loved it", "wonderful and fun", "really good", "a great story"]

@@ -1,4 +1,4 @@
-"""Tests for rnnkit.apps.sentiment: the SentimentAnalyzer facade over the lexicon and learned backends."""
+"""Tests for rnnkit.apps.sentiment.analyzer: the SentimentAnalyzer facade over the lexicon and learned backends."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-import rnnkit.apps.sentiment as sentiment_module
+import rnnkit.apps.sentiment.analyzer as sentiment_module
 from rnnkit import SentimentAnalyzer
-from rnnkit.apps.sentiment import LEXICON_EXPLAIN_MAX_WORDS
-from rnnkit.apps.sentiment_model import SentimentConfig
-from rnnkit.apps.sentiment_rule import LABELS, VADER_THRESHOLD, vader_scores
+from rnnkit.apps.sentiment.analyzer import LEXICON_EXPLAIN_MAX_WORDS
+from rnnkit.apps.sentiment.model import SentimentConfig
+from rnnkit.apps.sentiment.rule import LABELS, VADER_THRESHOLD, vader_scores
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 
 POSITIVE = ["a good film", "great acting", "I loved it", "wonderful and fun", "really good", "a great story"]

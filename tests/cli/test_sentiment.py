@@ -8,9 +8,9 @@ import json
 import pytest
 import torch
 
-import rnnkit.apps.sentiment as sentiment_module
+import rnnkit.apps.sentiment.analyzer as sentiment_module
 from rnnkit import SentimentAnalyzer
-from rnnkit.apps.sentiment_model import SentimentConfig
+from rnnkit.apps.sentiment.model import SentimentConfig
 from rnnkit.cli import main
 
 TEXTS = ["a good film", "great acting", "I loved it", "wonderful and fun", "a bad film", "awful acting",

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rnnkit.apps.sentiment_features import sentiment_tokens
+from rnnkit.apps.sentiment.features import sentiment_tokens
 from rnnkit.data import read_sst
 from rnnkit.data.reviews import (
     rating_to_label,

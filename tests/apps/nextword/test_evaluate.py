@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from rnnkit import ConfigError, InputError, NextWordConfig, NextWordPredictor, evaluate_nextword
-from rnnkit.apps.nextword_eval import SuggestionTally, format_table
-from rnnkit.apps.nextword_text import PrefixIndex
+from rnnkit.apps.nextword.evaluate import SuggestionTally, format_table
+from rnnkit.apps.nextword.text import PrefixIndex
 from rnnkit.text import Vocabulary
 
 TRAIN = [

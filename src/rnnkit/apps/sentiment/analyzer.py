@@ -10,7 +10,7 @@
     analyzer.explain("not bad")     # [("not", ..), ("bad", ..)]: each token's push towards Positive
 
 Two backends behind one interface. ``lexicon``: VADER's compound score and the seed rule
-(:mod:`.sentiment_rule`). Learned (``lstm``, ``gru``, ``rnn``): a :class:`~.sentiment_model.SentimentModel`.
+(:mod:`.rule`). Learned (``lstm``, ``gru``, ``rnn``): a :class:`~.model.SentimentModel`.
 Empty or whitespace-only text is "Neutral" for both, with scores Neutral 1 and compound 0.
 
 Scores. Learned: the model's three probabilities, compound = P(Positive) - P(Negative). Lexicon:
@@ -32,8 +32,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from rnnkit.apps.sentiment_model import SentimentConfig, SentimentModel
-from rnnkit.apps.sentiment_rule import (
+from rnnkit.apps.sentiment.model import SentimentConfig, SentimentModel
+from rnnkit.apps.sentiment.rule import (
     LABELS,
     SEED_THRESHOLD,
     VADER_THRESHOLD,
@@ -47,7 +47,7 @@ from rnnkit.errors import CheckpointError, ConfigError, InputError
 __all__ = ["BACKENDS", "DEFAULT_MODEL_PATH", "LABELS", "LEXICON_EXPLAIN_MAX_WORDS", "SentimentAnalyzer",
            "review_rating"]
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "pretrained" / "sentiment.pt"  # the bundled model
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "pretrained" / "sentiment.pt"  # the bundled model
 BACKENDS = ("lexicon", "model")  # load(backend=...): VADER's rule, or a learned model file
 # Words explained by occlusion on the lexicon backend: 201 VADER calls on 200 words, under 1 s measured
 # on 200 dense sentiment words ("good but bad" repeated) on a busy 2-core machine.
@@ -62,9 +62,9 @@ class SentimentAnalyzer:
     Build one with :meth:`load` or :meth:`train`.
 
     Args:
-        model: a trained :class:`~rnnkit.apps.sentiment_model.SentimentModel`, or None for the lexicon backend.
+        model: a trained :class:`~rnnkit.apps.sentiment.model.SentimentModel`, or None for the lexicon backend.
         threshold: the lexicon backend's band, ``SEED_THRESHOLD`` (default) or ``VADER_THRESHOLD``
-            (or "seed"/"vader"); see :func:`~rnnkit.apps.sentiment_rule.label_for_compound`.
+            (or "seed"/"vader"); see :func:`~rnnkit.apps.sentiment.rule.label_for_compound`.
 
     Raises:
         InputError: ``model`` is not a SentimentModel.
@@ -123,12 +123,12 @@ class SentimentAnalyzer:
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[str | int], config: SentimentConfig | None = None, *,
               valid: tuple[Sequence[str], Sequence[str | int]] | None = None) -> SentimentAnalyzer:
-        """Train a learned model (see :meth:`SentimentModel.train <rnnkit.apps.sentiment_model.SentimentModel.train>`).
+        """Train a learned model (see :meth:`SentimentModel.train <rnnkit.apps.sentiment.model.SentimentModel.train>`).
 
         Args:
             texts: training texts.
             labels: "Negative"/"Neutral"/"Positive" or SST's fine-grained 0-4, one per text.
-            config: a :class:`~rnnkit.apps.sentiment_model.SentimentConfig` (default: its defaults).
+            config: a :class:`~rnnkit.apps.sentiment.model.SentimentConfig` (default: its defaults).
             valid: (texts, labels) to keep the best weights on.
 
         Raises:

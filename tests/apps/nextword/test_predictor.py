@@ -9,10 +9,10 @@ import time
 import pytest
 import torch
 
-import rnnkit.apps.nextword as nextword_module
+import rnnkit.apps.nextword.predictor as nextword_module
 from rnnkit import CheckpointError, ConfigError, InputError, NextWordConfig, NextWordPredictor, NotTrainedError
-from rnnkit.apps.nextword_session import MAX_CONTEXT_TOKENS, Engine
-from rnnkit.apps.nextword_text import TextSettings, encode_committed, join_words
+from rnnkit.apps.nextword.session import MAX_CONTEXT_TOKENS, Engine
+from rnnkit.apps.nextword.text import TextSettings, encode_committed, join_words
 from rnnkit.config import config_from_dict
 from rnnkit.models import LanguageModel
 from rnnkit.training import build_checkpoint, save_checkpoint
@@ -101,7 +101,7 @@ def test_specials_are_never_suggested(predictor):
 
 
 def test_ties_go_to_the_lower_id():
-    from rnnkit.apps.nextword_session import rank_candidates
+    from rnnkit.apps.nextword.session import rank_candidates
 
     values = torch.tensor([1.0, 3.0, 3.0, 2.0, 3.0])
     assert rank_candidates(values, None, 4, 2) == ([5, 6], [3.0, 3.0])

@@ -1,4 +1,4 @@
-"""Tests for rnnkit.apps.sentiment_rule: the seed rule on VADER's compound, both thresholds, long text."""
+"""Tests for rnnkit.apps.sentiment.rule: the seed rule on VADER's compound, both thresholds, long text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from rnnkit import review_rating
-from rnnkit.apps.sentiment_rule import (
+from rnnkit.apps.sentiment.rule import (
     LABELS,
     LEXICON_MAX_CHARS,
     SEED_THRESHOLD,

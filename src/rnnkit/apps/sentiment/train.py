@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rnnkit.apps.sentiment_rule import LABELS
+from rnnkit.apps.sentiment.rule import LABELS
 from rnnkit.errors import InputError
 from rnnkit.training import ClassificationTask
 from rnnkit.training.tasks import StepOutput

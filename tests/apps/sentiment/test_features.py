@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnkit.apps.sentiment_features import (
+from rnnkit.apps.sentiment.features import (
     FEATURE_NAMES,
     MAX_TOKENS,
     lexicon_features,

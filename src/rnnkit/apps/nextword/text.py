@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnkit.apps.presets import CORPUS_FORMATS
+from rnnkit.apps.nextword.config import CORPUS_FORMATS
 from rnnkit.errors import InputError
 from rnnkit.text import Tokenizer, Vocabulary
 

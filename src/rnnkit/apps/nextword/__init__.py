@@ -1,0 +1,1 @@
+"""Next-word prediction while typing: config, predictor, session, engine, text, train, evaluate."""
