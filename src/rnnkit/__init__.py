@@ -2,29 +2,74 @@
 
 Text preparation (:class:`Tokenizer`, :class:`Vocabulary`, :func:`one_hot`, Keras-compatible
 :func:`pad_sequences`, :func:`bucket_batches`), recurrent layers (:class:`Recurrent` and the
-transparent cells), the model shapes, and the :class:`Trainer`. Deeper modules hold more; this is
-the supported surface.
+transparent cells), the model shapes, the :class:`Trainer`, and the products
+(:class:`NextWordPredictor`, :class:`SentimentAnalyzer`). Deeper modules hold more; this is the
+supported surface.
+
+Each name is imported from its module on first use (PEP 562 ``__getattr__``), so ``import rnnkit``
+and ``rnnkit --help`` do not load torch; ``from rnnkit import Trainer`` works as usual. The imports
+under ``TYPE_CHECKING`` are the same list for type checkers and readers; a test keeps the two equal.
 """
 
-from rnnkit.apps.nextword.config import NextWordConfig
-from rnnkit.apps.nextword.evaluate import evaluate_nextword
-from rnnkit.apps.nextword.predictor import NextWordPredictor
-from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, review_rating
-from rnnkit.config import ModelConfig, TrainConfig
-from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
-from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
-from rnnkit.nn import GRUCell, LSTMCell, Recurrent, RNNCell
-from rnnkit.text import (
-    Tokenizer,
-    Vocabulary,
-    bucket_batches,
-    one_hot,
-    pad_sequences,
-    pad_sequences_with_lengths,
-)
-from rnnkit.training import ClassificationTask, LanguageModelTask, Trainer, load_checkpoint, save_checkpoint
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from rnnkit._version import __version__
+
+if TYPE_CHECKING:
+    from rnnkit.apps.nextword.config import NextWordConfig
+    from rnnkit.apps.nextword.evaluate import evaluate_nextword
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
+    from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, review_rating
+    from rnnkit.apps.sentiment.model import SentimentConfig
+    from rnnkit.config import ModelConfig, TrainConfig
+    from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
+    from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
+    from rnnkit.nn import GRUCell, LSTMCell, Recurrent, RNNCell
+    from rnnkit.text import Tokenizer, Vocabulary, bucket_batches, one_hot, pad_sequences, pad_sequences_with_lengths
+    from rnnkit.training import ClassificationTask, LanguageModelTask, Trainer, load_checkpoint, save_checkpoint
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "CheckpointError": "rnnkit.errors",
+    "ClassificationTask": "rnnkit.training",
+    "Classifier": "rnnkit.models",
+    "ConfigError": "rnnkit.errors",
+    "FeedForward": "rnnkit.models",
+    "GRUCell": "rnnkit.nn",
+    "Generator": "rnnkit.models",
+    "InputError": "rnnkit.errors",
+    "KneserNeyLM": "rnnkit.models",
+    "LSTMCell": "rnnkit.nn",
+    "LanguageModel": "rnnkit.models",
+    "LanguageModelTask": "rnnkit.training",
+    "ModelConfig": "rnnkit.config",
+    "NextWordConfig": "rnnkit.apps.nextword.config",
+    "NextWordPredictor": "rnnkit.apps.nextword.predictor",
+    "NotTrainedError": "rnnkit.errors",
+    "RNNCell": "rnnkit.nn",
+    "Recurrent": "rnnkit.nn",
+    "RnnkitError": "rnnkit.errors",
+    "SentimentAnalyzer": "rnnkit.apps.sentiment.analyzer",
+    "SentimentConfig": "rnnkit.apps.sentiment.model",
+    "Seq2Seq": "rnnkit.models",
+    "Tokenizer": "rnnkit.text",
+    "TrainConfig": "rnnkit.config",
+    "Trainer": "rnnkit.training",
+    "TrainingError": "rnnkit.errors",
+    "Vocabulary": "rnnkit.text",
+    "bucket_batches": "rnnkit.text",
+    "build_model": "rnnkit.models",
+    "evaluate_nextword": "rnnkit.apps.nextword.evaluate",
+    "load_checkpoint": "rnnkit.training",
+    "one_hot": "rnnkit.text",
+    "pad_sequences": "rnnkit.text",
+    "pad_sequences_with_lengths": "rnnkit.text",
+    "review_rating": "rnnkit.apps.sentiment.analyzer",
+    "save_checkpoint": "rnnkit.training",
+}
 
 __all__ = [
     "CheckpointError",
@@ -47,6 +92,7 @@ __all__ = [
     "Recurrent",
     "RnnkitError",
     "SentimentAnalyzer",
+    "SentimentConfig",
     "Seq2Seq",
     "Tokenizer",
     "TrainConfig",
@@ -64,3 +110,16 @@ __all__ = [
     "review_rating",
     "save_checkpoint",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -8,13 +8,24 @@ The CLI builds its flags from these fields, so each default lives here only.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from rnnkit.errors import ConfigError
 
-__all__ = ["CELL_TYPES", "ModelConfig", "TrainConfig", "config_field", "config_from_dict"]
+__all__ = [
+    "CELL_TYPES",
+    "ModelConfig",
+    "TrainConfig",
+    "check_bool",
+    "check_choice",
+    "check_int",
+    "check_number",
+    "config_field",
+    "config_from_dict",
+]
 
 CELL_TYPES = ("rnn", "lstm", "gru")
 OPTIMIZERS = ("sgd", "adamw")
@@ -28,25 +39,44 @@ def config_field(default: Any, help_text: str, choices: tuple[str, ...] | None =
     return field(default=default, metadata={"help": help_text, "choices": choices})
 
 
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def check_int(name: str, value: Any, minimum: int, maximum: int | None = None, *,
+              error: type[Exception] = ConfigError) -> int:
+    """``value`` if it is an integer (not a bool) in [minimum, maximum], else ``error`` naming it.
+
+    ``error`` is :class:`ConfigError` for config fields, :class:`~rnnkit.errors.InputError` for arguments.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
+            maximum is not None and value > maximum):
+        bound = f">= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
+        raise error(f"{name} must be an integer {bound}, got {value!r}")
+    return value
 
 
-def _check_float(name: str, value: Any, low: float, high: float | None = None,
-                 low_inclusive: bool = True) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+def check_number(name: str, value: Any, low: float, high: float | None = None, *, low_inclusive: bool = True,
+                 error: type[Exception] = ConfigError) -> float:
+    """``value`` if it is a finite number (not a bool) >= ``low`` (> when not ``low_inclusive``) and <= ``high``."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if ok:
         ok = value >= low if low_inclusive else value > low
         ok = ok and (high is None or value <= high)
     if not ok:
         bound = f"{'>=' if low_inclusive else '>'} {low}" + (f" and <= {high}" if high is not None else "")
-        raise ConfigError(f"{name} must be a number {bound}, got {value!r}")
+        raise error(f"{name} must be a number {bound}, got {value!r}")
+    return value
 
 
-def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+def check_choice(name: str, value: Any, choices: tuple[str, ...], *, error: type[Exception] = ConfigError) -> Any:
+    """``value`` if it is one of ``choices``, else ``error``: "cell must be one of rnn, lstm, gru; got 'x'"."""
     if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        raise error(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any, *, error: type[Exception] = ConfigError) -> bool:
+    """``value`` if it is True or False (not 1 or "yes"), else ``error``."""
+    if not isinstance(value, bool):
+        raise error(f"{name} must be True or False, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -69,21 +99,20 @@ class ModelConfig:
     attention: bool = False  # seq2seq: let the decoder look at every encoder output (Luong et al. 2015)
 
     def __post_init__(self) -> None:
-        _check_int("vocab_size", self.vocab_size, 2)
-        _check_choice("cell", self.cell, CELL_TYPES)
-        _check_int("embedding_dim", self.embedding_dim, 1)
-        _check_int("hidden_size", self.hidden_size, 1)
-        _check_int("num_layers", self.num_layers, 1)
-        _check_float("dropout", self.dropout, 0.0, 1.0)
+        check_int("vocab_size", self.vocab_size, 2)
+        check_choice("cell", self.cell, CELL_TYPES)
+        check_int("embedding_dim", self.embedding_dim, 1)
+        check_int("hidden_size", self.hidden_size, 1)
+        check_int("num_layers", self.num_layers, 1)
+        check_number("dropout", self.dropout, 0.0, 1.0)
         if self.dropout >= 1.0:
             raise ConfigError(f"dropout must be below 1.0, got {self.dropout!r}")
-        _check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
-        _check_int("num_classes", self.num_classes, 2)
-        _check_int("output_size", self.output_size, 0)
-        _check_choice("pooling", self.pooling, POOLING)
-        _check_int("input_dim", self.input_dim, 0)
-        if not isinstance(self.attention, bool):
-            raise ConfigError(f"attention must be True or False, got {self.attention!r}")
+        check_choice("nonlinearity", self.nonlinearity, ("tanh", "relu"))
+        check_int("num_classes", self.num_classes, 2)
+        check_int("output_size", self.output_size, 0)
+        check_choice("pooling", self.pooling, POOLING)
+        check_int("input_dim", self.input_dim, 0)
+        check_bool("attention", self.attention)
         if self.tie_weights and self.embedding_dim != self.hidden_size * (2 if self.bidirectional else 1):
             raise ConfigError(
                 f"tie_weights needs embedding_dim == hidden_size, got {self.embedding_dim} and {self.hidden_size}"
@@ -117,25 +146,25 @@ class TrainConfig:
     device: str = ""  # "cpu", "cuda", "cuda:N" or "mps"; "" picks this rank's GPU when CUDA works, else the CPU
 
     def __post_init__(self) -> None:
-        _check_int("epochs", self.epochs, 1)
-        _check_int("max_steps", self.max_steps, 0)
-        _check_int("batch_size", self.batch_size, 1)
-        _check_int("seq_len", self.seq_len, 1)
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        _check_float("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
-        _check_float("momentum", self.momentum, 0.0, 1.0)
-        _check_float("weight_decay", self.weight_decay, 0.0)
-        _check_choice("clip", self.clip, CLIP_MODES)
-        _check_float("clip_norm", self.clip_norm, 0.0, low_inclusive=False)
-        _check_float("clip_value", self.clip_value, 0.0, low_inclusive=False)
-        _check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
-        _check_float("lr_decay", self.lr_decay, 0.0, 1.0, low_inclusive=False)
-        _check_int("lr_step_epochs", self.lr_step_epochs, 1)
-        _check_int("patience", self.patience, 0)
-        _check_int("eval_every", self.eval_every, 0)
-        _check_int("checkpoint_every", self.checkpoint_every, 0)
-        _check_int("seed", self.seed, 0)
-        _check_int("num_threads", self.num_threads, 0)
+        check_int("epochs", self.epochs, 1)
+        check_int("max_steps", self.max_steps, 0)
+        check_int("batch_size", self.batch_size, 1)
+        check_int("seq_len", self.seq_len, 1)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_number("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
+        check_number("momentum", self.momentum, 0.0, 1.0)
+        check_number("weight_decay", self.weight_decay, 0.0)
+        check_choice("clip", self.clip, CLIP_MODES)
+        check_number("clip_norm", self.clip_norm, 0.0, low_inclusive=False)
+        check_number("clip_value", self.clip_value, 0.0, low_inclusive=False)
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        check_number("lr_decay", self.lr_decay, 0.0, 1.0, low_inclusive=False)
+        check_int("lr_step_epochs", self.lr_step_epochs, 1)
+        check_int("patience", self.patience, 0)
+        check_int("eval_every", self.eval_every, 0)
+        check_int("checkpoint_every", self.checkpoint_every, 0)
+        check_int("seed", self.seed, 0)
+        check_int("num_threads", self.num_threads, 0)
         if not isinstance(self.device, str) or not re.fullmatch(r"(cpu|cuda(:\d+)?|mps)?", self.device):
             raise ConfigError(f"device must be '', 'cpu', 'cuda', 'cuda:N' or 'mps', got {self.device!r}")
 

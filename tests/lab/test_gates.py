@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from rnnkit import LSTMCell, NextWordPredictor
-from rnnkit.apps.nextword.text import TextSettings
 from rnnkit.config import ModelConfig
 from rnnkit.errors import ConfigError, InputError
 from rnnkit.lab.gates import GATE_NAMES, MAX_TOKENS, explain_gates
@@ -21,6 +20,10 @@ def bundled():
     return NextWordPredictor.load()
 
 
+def _explain(predictor, text, layer=None):
+    return explain_gates(predictor.text_settings.tokens(text), predictor.model, predictor.vocab, layer)
+
+
 def _cell(lm, layer):
     """A transparent LSTMCell holding layer ``layer`` (0-based) of the model's fused LSTM."""
     rnn = lm.rnn.fused
@@ -33,7 +36,7 @@ def _cell(lm, layer):
 
 @pytest.mark.parametrize("layer", [1, 2])
 def test_gates_are_the_transparent_cells_and_agree_with_the_fused_layer(bundled, layer):
-    report = explain_gates(TEXT, layer=layer)
+    report = _explain(bundled, TEXT, layer)
     lm, vocab = bundled.model, bundled.vocab
     ids = torch.tensor([[vocab.eos_id, *vocab.encode(TEXT.lower().split())]])
     with torch.no_grad():
@@ -59,8 +62,8 @@ def test_gates_are_the_transparent_cells_and_agree_with_the_fused_layer(bundled,
     assert report.max_difference < 1e-5
 
 
-def test_report_summary_names_tokens_and_marks_unknown_words():
-    report = explain_gates("I go to zzyzxqq school")
+def test_report_summary_names_tokens_and_marks_unknown_words(bundled):
+    report = _explain(bundled, "I go to zzyzxqq school")
     assert report.tokens == ["i", "go", "to", "zzyzxqq?", "school"]
     assert report.layer == report.num_layers == 2 and report.gates["forget"].shape == (5, 200)
     summary = report.summary()
@@ -69,30 +72,35 @@ def test_report_summary_names_tokens_and_marks_unknown_words():
     assert "fused layer vs transparent cells" in summary
 
 
-def test_write_gives_csv_and_a_small_png(tmp_path):
-    paths = explain_gates(TEXT).write(tmp_path)
+def test_write_gives_csv_and_a_small_png(bundled, tmp_path):
+    paths = _explain(bundled, TEXT).write(tmp_path)
     assert [p.name for p in paths] == ["gates.csv", "gates.png"]
     assert paths[0].read_text().splitlines()[1].startswith("1,i,")
     assert 0 < paths[1].stat().st_size < 150_000
 
 
-@pytest.mark.parametrize("text, match", [
-    ("   ", "text must hold 1 to"), ("word " * (MAX_TOKENS + 1), "text must hold 1 to"), (42, "text must be a str"),
+@pytest.mark.parametrize("tokens, match", [
+    ([], "text must hold 1 to"), (["word"] * (MAX_TOKENS + 1), "text must hold 1 to"),
+    ("I go", "tokens must be a list of str"), ([42], "tokens must be a list of str"),
 ])
-def test_bad_text_is_an_input_error(text, match):
+def test_bad_tokens_are_an_input_error(bundled, tokens, match):
     with pytest.raises(InputError, match=match):
-        explain_gates(text)
+        explain_gates(tokens, bundled.model, bundled.vocab)
+
+
+def test_a_vocabulary_that_does_not_fit_is_refused(bundled):
+    with pytest.raises(InputError, match="ids but the vocabulary"):
+        explain_gates(["i"], bundled.model, Vocabulary.build([["i"]], add_bos_eos=True))
 
 
 @pytest.mark.parametrize("layer", [0, 3, True])
-def test_bad_layer_is_a_config_error(layer):
+def test_bad_layer_is_a_config_error(bundled, layer):
     with pytest.raises(ConfigError, match="layer must be an integer from 1 to 2"):
-        explain_gates(TEXT, layer=layer)
+        _explain(bundled, TEXT, layer)
 
 
-def test_a_model_that_is_not_an_lstm_is_refused(tmp_path):
+def test_a_model_that_is_not_an_lstm_is_refused():
     vocab = Vocabulary.build([["i", "go", "to", "school"]], add_bos_eos=True)
     lm = LanguageModel(ModelConfig(vocab_size=len(vocab), cell="gru", embedding_dim=8, hidden_size=8, num_layers=1))
-    path = NextWordPredictor(lm, vocab, TextSettings()).save(tmp_path / "gru.pt")
     with pytest.raises(InputError, match="needs an LSTM model; this one is a gru"):
-        explain_gates(TEXT, model=path)
+        explain_gates(["i", "go"], lm, vocab)

@@ -1,74 +1,87 @@
 """Command-line interface: ``rnnkit <command> ...``.
 
-The CLI only translates between the shell and the library: it parses flags, calls the public API and
+The CLI only translates between the shell and the library: it parses flags, calls the apps and
 prints. Usage and input errors print one line to stderr and exit 2; runtime errors exit 1.
+
+Every command is a row of :data:`COMMANDS`: its words, its one-line help and the function that adds
+its flags (``"module:function"``). Only the module of the command being run is imported, so
+``rnnkit --help`` and ``rnnkit train --help`` import neither torch nor the apps. One module per
+product or tool: :mod:`.nextword`, :mod:`.sentiment`, :mod:`.serve`, :mod:`.data`, :mod:`.lab`,
+:mod:`.demo`; :mod:`.common` holds what they share.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import sys
 from collections.abc import Sequence
 
-from rnnkit import __version__
-from rnnkit.cli.data import add_data
-from rnnkit.cli.lab import add_explain, add_lab
-from rnnkit.cli.nextword import add_eval_nextword, add_suggest, add_train_nextword
-from rnnkit.cli.sentiment import add_eval_sentiment, add_sentiment
-from rnnkit.cli.sentiment_train import add_train_sentiment
-from rnnkit.cli.serve import add_serve
+from rnnkit._version import __version__
+from rnnkit.cli.common import usage
 from rnnkit.errors import ConfigError, InputError, RnnkitError
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "GROUPS", "main"]
 
-log = logging.getLogger("rnnkit")
+# Commands that only group others (`rnnkit train nextword`); run bare, they print their help and exit 2.
+GROUPS = {
+    "train": ("train a model (train nextword, train sentiment)", "what to train", "MODEL"),
+    "eval": ("evaluate a model (eval nextword, eval sentiment)", "what to evaluate", "MODEL"),
+    "data": ("prepare training text from public datasets (data tatoeba ...)", "dataset", "DATASET"),
+    "lab": ("experiments: vanishing and exploding gradients, long-range memory", "experiments", "EXPERIMENT"),
+    "explain": ("explain what a model does on a text (explain gates ...)", "what to explain", "WHAT"),
+}
+
+# (words, help, "module:function" that adds the command's flags and its handler), in --help order.
+COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("demo",), "walk through tokens, vocabulary, one-hot, padding and an LSTM's gates", "demo:add_demo"),
+    (("suggest",), "suggest the next word, or completions of the word being typed", "nextword:add_suggest"),
+    (("sentiment",), "rate a text Positive, Negative or Neutral", "sentiment:add_sentiment"),
+    (("train", "nextword"), "train a next-word predictor on a corpus", "nextword:add_train_nextword"),
+    (("train", "sentiment"), "train a learned sentiment model (Negative / Neutral / Positive)",
+     "sentiment_train:add_train_sentiment"),
+    (("eval", "nextword"), "perplexity, top-k accuracy and keystroke savings, LSTM beside KN",
+     "nextword:add_eval_nextword"),
+    (("eval", "sentiment"), "score the lexicon rule and a learned model on a labelled file",
+     "sentiment:add_eval_sentiment"),
+    (("data", "tatoeba"), "English side of Tatoeba pairs, split by distinct sentence", "data:add_tatoeba"),
+    (("serve",), "serve the JSON API (/v1) and the web page (/) over HTTP", "serve:add_serve"),
+    (("lab", "gradients"), "gradient norm against distance for RNN, LSTM and GRU, at initialisation and "
+     "after training", "lab:add_gradients"),
+    (("lab", "memory"), "adding problem and first-token recall at growing lengths: which cell learns, "
+     "within a budget", "lab:add_memory"),
+    (("lab", "exploding"), "an RNN whose gradients explode, trained without clipping, clipped by norm and by "
+     "value", "lab:add_exploding"),
+    (("explain", "gates"), "an LSTM's forget, input and output gates per token: heatmap and summary",
+     "lab:add_gates"),
+)
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from rnnkit.apps.demo import run_demo
-
-    print(run_demo(seed=args.seed))
-    return 0
-
-
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """Every command's parser, with flags only for the command ``argv`` names (the others stay empty)."""
     parser = argparse.ArgumentParser(prog="rnnkit", description="Recurrent neural networks on text.")
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser("demo", help="walk through tokens, vocabulary, one-hot, padding and an LSTM's gates")
-    demo.add_argument("--seed", type=int, default=0, help="random seed for the demo LSTM (default 0)")
-    demo.set_defaults(func=_cmd_demo)
-    add_suggest(sub)
-    add_sentiment(sub)
-    train = _group(sub.add_parser("train", help="train a model (train nextword, train sentiment)"), "what to train")
-    add_train_nextword(train)
-    add_train_sentiment(train)
-    evaluate = _group(sub.add_parser("eval", help="evaluate a model (eval nextword, eval sentiment)"),
-                      "what to evaluate")
-    add_eval_nextword(evaluate)
-    add_eval_sentiment(evaluate)
-    add_data(sub)
-    add_serve(sub)
-    add_lab(sub)
-    add_explain(sub)
+    top = parser.add_subparsers(dest="command", metavar="COMMAND")
+    groups: dict[str, argparse._SubParsersAction] = {}
+    words = [arg for arg in argv if not arg.startswith("-")][:2]
+    for path, help_text, target in COMMANDS:
+        if len(path) == 2 and path[0] not in groups:
+            group_help, title, metavar = GROUPS[path[0]]
+            group = top.add_parser(path[0], help=group_help, description=group_help)
+            group.set_defaults(func=lambda args, group=group: usage(group))
+            groups[path[0]] = group.add_subparsers(title=title, metavar=metavar)
+        where = groups[path[0]] if len(path) == 2 else top
+        command = where.add_parser(path[-1], help=help_text, description=help_text)
+        if tuple(words[:len(path)]) == path:
+            module, function = target.split(":")
+            getattr(importlib.import_module(f"rnnkit.cli.{module}"), function)(command)
     return parser
-
-
-def _group(parser: argparse.ArgumentParser, title: str) -> argparse._SubParsersAction:
-    """Subcommands under ``parser`` (``rnnkit train nextword``); the bare command prints its help, exit 2."""
-    parser.set_defaults(func=lambda args: _usage(parser))
-    return parser.add_subparsers(title=title, metavar="MODEL")
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
-    parser = _build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
@@ -87,7 +100,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rnnkit: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,19 +8,18 @@ models) happen inside the handlers, so ``rnnkit --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.nextword.config import DEFAULT_NGRAM_ORDER, NEXTWORD_PRESETS, SUGGESTIONS_SHOWN, NextWordConfig
+from rnnkit.cli.common import add_config_flags, add_threads_flag, config_from_args, set_threads
 from rnnkit.errors import InputError
 
-__all__ = ["add_eval_nextword", "add_suggest", "add_train_nextword", "config_from_args"]
+__all__ = ["add_eval_nextword", "add_suggest", "add_train_nextword"]
 
 DEFAULT_OUT = "nextword.pt"  # where `rnnkit train nextword` writes the model
-_TYPES = {"int": int, "float": float, "str": str}
 _ALIASES = {"corpus_format": ("--format",)}  # shorter spellings the issue's commands use
 
 
@@ -28,33 +27,9 @@ def _preset_default(name: str) -> str:
     return ", ".join(f"{preset} {values[name]:g}" for preset, values in NEXTWORD_PRESETS.items())
 
 
-def add_config_flags(parser: argparse.ArgumentParser, cls: type = NextWordConfig,
-                     title: str = "model and training (defaults from --preset)") -> None:
-    """One flag per config field (``--hidden-size``), unset unless given, so the config's defaults rule."""
-    group = parser.add_argument_group(title)
-    for f in dataclasses.fields(cls):
-        flags = ["--" + f.name.replace("_", "-"), *_ALIASES.get(f.name, ())]
-        default = _preset_default(f.name) if f.default is None else (f.default if f.default != "" else "''")
-        help_text = f"{f.metadata.get('help', '')} (default: {default})"
-        type_name = str(f.type).replace(" | None", "")
-        if type_name == "bool":
-            group.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction,
-                               default=argparse.SUPPRESS, help=help_text)
-        else:
-            group.add_argument(*flags, dest=f.name, type=_TYPES[type_name], choices=f.metadata.get("choices"),
-                               default=argparse.SUPPRESS, help=help_text,
-                               metavar=None if f.metadata.get("choices") else f.name.upper())
-
-
-def config_from_args(args: argparse.Namespace, cls: type = NextWordConfig) -> Any:
-    """The config built from the flags that were given (the rest from the preset and field defaults)."""
-    return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)})
-
-
 # suggest ---------------------------------------------------------------------------------------------
 
-def add_suggest(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("suggest", help="suggest the next word, or completions of the word being typed")
+def add_suggest(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("text", nargs="?", help='the text so far; end it with a space for the next word ("I go to ")'
                         ', or inside a word for completions ("I go to sch")')
     parser.add_argument("-k", type=int, default=3, help="how many suggestions (default 3)")
@@ -62,22 +37,8 @@ def add_suggest(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
     parser.add_argument("--interactive", "-i", action="store_true",
                         help="read what you type line by line from stdin and show suggestions after each")
-    _threads_flag(parser, 1)  # batch-1 steps gain little from threads and suffer most from busy cores
+    add_threads_flag(parser, 1)  # batch-1 steps gain little from threads and suffer most from busy cores
     parser.set_defaults(func=_cmd_suggest)
-
-
-def _threads_flag(parser: argparse.ArgumentParser, default: int) -> None:
-    parser.add_argument("--num-threads", type=int, default=default,
-                        help=f"torch CPU threads; 0 = torch's choice (default {default}; 1 is best on a busy machine)")
-
-
-def _set_threads(n: int) -> None:
-    if n < 0:
-        raise InputError(f"--num-threads must be an integer >= 0, got {n}")
-    if n:
-        import torch
-
-        torch.set_num_threads(n)
 
 
 def _pairs(suggestions: list[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -91,7 +52,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     from rnnkit.apps.nextword.session import check_k
 
     check_k(args.k)
-    _set_threads(args.num_threads)
+    set_threads(args.num_threads)
     predictor = NextWordPredictor.load(args.model)
     if args.interactive:
         return _interactive(predictor, args.k, args.json)
@@ -142,20 +103,20 @@ def _show(text: str, suggestions: list[tuple[str, float]], as_json: bool) -> Non
 
 # train nextword --------------------------------------------------------------------------------------
 
-def add_train_nextword(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("nextword", help="train a next-word predictor on a corpus")
+def add_train_nextword(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="training text: one sentence per line, or PTB")
     parser.add_argument("--valid", type=Path, help="validation text (same format); keeps the best weights")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"the model file (default {DEFAULT_OUT})")
     parser.add_argument("--checkpoint", type=Path,
                         help="the Trainer's resumable checkpoint (default: OUT with .train.pt, e.g. nextword.train.pt)")
     parser.add_argument("--resume", type=Path, help="go on from this resumable checkpoint of the same command")
-    add_config_flags(parser)
+    add_config_flags(parser, NextWordConfig, "model and training (defaults from --preset)", aliases=_ALIASES,
+                     default_text=_preset_default)
     parser.set_defaults(func=_cmd_train)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, NextWordConfig)
     from rnnkit.apps.nextword.predictor import NextWordPredictor
 
     checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
@@ -174,8 +135,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 # eval nextword ---------------------------------------------------------------------------------------
 
-def add_eval_nextword(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("nextword", help="perplexity, top-k accuracy and keystroke savings, LSTM beside KN")
+def add_eval_nextword(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the test text (one sentence per line, or PTB)")
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train nextword` (default: the bundled one)")
     parser.add_argument("--ngram-order", type=int, default=DEFAULT_NGRAM_ORDER,
@@ -188,7 +148,7 @@ def add_eval_nextword(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--suggestions", type=int, default=SUGGESTIONS_SHOWN,
                         help=f"suggestions shown per keystroke (default {SUGGESTIONS_SHOWN})")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    _threads_flag(parser, 0)
+    add_threads_flag(parser, 0)
     parser.set_defaults(func=_cmd_eval)
 
 
@@ -196,7 +156,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from rnnkit.apps.nextword.evaluate import evaluate_nextword, format_table
     from rnnkit.apps.nextword.predictor import NextWordPredictor
 
-    _set_threads(args.num_threads)
+    set_threads(args.num_threads)
     predictor = NextWordPredictor.load(args.model)
     result = evaluate_nextword(args.file, predictor, train_corpus=args.train_corpus, ngram_order=args.ngram_order,
                                corpus_format=args.format, max_tokens=args.max_tokens, shown=args.suggestions)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rnnkit.cli.nextword import _set_threads, _threads_flag
+from rnnkit.cli.common import add_threads_flag, read_text_arg, set_threads
 from rnnkit.errors import CheckpointError, InputError
 
 __all__ = ["EVAL_FORMATS", "add_eval_sentiment", "add_sentiment", "load_gold"]
@@ -26,8 +26,7 @@ _SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
 
 # sentiment -------------------------------------------------------------------------------------------
 
-def add_sentiment(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("sentiment", help="rate a text Positive, Negative or Neutral")
+def add_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("text", help='the text to rate, or "-" to read it from stdin')
     parser.add_argument("--backend", choices=("lexicon", "model"),
                         help="lexicon: VADER's rule; model: a learned model (default: the bundled model if "
@@ -37,7 +36,7 @@ def add_sentiment(sub: argparse._SubParsersAction) -> None:
                         help="lexicon band: seed (compound 0 is Neutral; the default) or vader (|compound| < 0.05)")
     parser.add_argument("--json", action="store_true", help="print the label, scores and backend as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
-    _threads_flag(parser, 1)
+    add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_sentiment)
 
 
@@ -61,18 +60,9 @@ def _analyzer(backend: str | None, model: Path | None, threshold: str | None) ->
     return SentimentAnalyzer.load(model)
 
 
-def _read_text(text: str) -> str:
-    if text != "-":
-        return text
-    try:
-        return sys.stdin.read()
-    except UnicodeDecodeError as err:
-        raise InputError(f"stdin is not UTF-8 text (bad byte at offset {err.start})") from err
-
-
 def _cmd_sentiment(args: argparse.Namespace) -> int:
-    _set_threads(args.num_threads)
-    text = _read_text(args.text)
+    set_threads(args.num_threads)
+    text = read_text_arg(args.text)
     analyzer = _analyzer(args.backend, args.model, args.threshold)
     label = analyzer.rate(text)
     explanation = analyzer.explain(text) if args.explain else []
@@ -90,10 +80,8 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
 
 # eval sentiment --------------------------------------------------------------------------------------
 
-def add_eval_sentiment(sub: argparse._SubParsersAction) -> None:
+def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
     from rnnkit.data.reviews import VADER_NEUTRAL_BAND
-
-    parser = sub.add_parser("sentiment", help="accuracy, macro-F1, P/R/F1 and confusion: lexicon rule beside model")
     parser.add_argument("file", type=Path, help="labelled text (a file, or a dataset folder for vader/proscons/"
                         "product/plot)")
     parser.add_argument("--format", choices=EVAL_FORMATS,
@@ -116,7 +104,7 @@ def add_eval_sentiment(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--confusion-png", metavar="PREFIX",
                         help="write PREFIX-lexicon.png and PREFIX-model.png (confusion matrices)")
-    _threads_flag(parser, 0)
+    add_threads_flag(parser, 0)
     parser.set_defaults(func=_cmd_eval_sentiment)
 
 
@@ -227,7 +215,7 @@ def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
     from rnnkit.apps.sentiment.metrics import classification_report, format_comparison, plot_confusion
     from rnnkit.apps.sentiment.rule import LABELS
 
-    _set_threads(args.num_threads)
+    set_threads(args.num_threads)
     fmt = args.format or _guess_format(args.file)
     texts, gold = load_gold(args.file, fmt, args.classes, args)
     analyzer = _eval_model(args.model)

@@ -14,16 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-from rnnkit.cli.nextword import add_config_flags, config_from_args
+from rnnkit.cli.common import add_config_flags, config_from_args
 
 __all__ = ["add_train_sentiment"]
 
 
-def add_train_sentiment(train: argparse._SubParsersAction) -> None:
+def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
     from rnnkit.apps.sentiment.model import SentimentConfig
     from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
-
-    parser = train.add_parser("sentiment", help="train a learned sentiment model (Negative / Neutral / Positive)")
     parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH",
                         help=f"training data, repeatable; FORMAT is one of {', '.join(SOURCE_FORMATS)}")
     parser.add_argument("--valid", metavar="FORMAT:PATH", help="validation data; the best epoch's weights are kept")

@@ -19,8 +19,7 @@ DEFAULT_PORT = 8000
 DEFAULT_THREADS = 1  # torch threads: batch-1 steps gain little from more, and requests already run in parallel
 
 
-def add_serve(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="serve the JSON API (/v1) and the web page (/) over HTTP")
+def add_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--nextword-model", type=Path, help="a model from `rnnkit train nextword` "

@@ -4,47 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import torch
 from tqdm.auto import tqdm
 
-from rnnkit.config import CELL_TYPES
+from rnnkit.config import CELL_TYPES, check_bool, check_int, check_number
 from rnnkit.errors import ConfigError, InputError
 
-__all__ = ["DEFAULT_OUT", "check_bool", "check_cells", "check_int", "check_ints", "check_number", "option",
+__all__ = ["check_bool", "check_cells", "check_int", "check_ints", "check_number",
            "out_dir", "progress_bar", "threads", "ticker", "write_csv"]
-
-DEFAULT_OUT = "lab_results"  # where `rnnkit lab ...` writes its PNG, CSV and Markdown files
-
-
-def option(default: Any, help_text: str) -> Any:
-    """A config field whose default and its meaning live together (the CLI shows both in --help)."""
-    return field(default=default, metadata={"help": help_text})
-
-
-def check_int(name: str, value: Any, minimum: int) -> None:
-    """Raise ConfigError unless ``value`` is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def check_number(name: str, value: Any, minimum: float, *, inclusive: bool = True) -> None:
-    """Raise ConfigError unless ``value`` is a finite number >= ``minimum`` (> when not ``inclusive``)."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < minimum or (not inclusive and value == minimum):
-        raise ConfigError(f"{name} must be a number {'>=' if inclusive else '>'} {minimum}, got {value!r}")
-
-
-def check_bool(name: str, value: Any) -> None:
-    """Raise ConfigError unless ``value`` is True or False."""
-    if not isinstance(value, bool):
-        raise ConfigError(f"{name} must be True or False, got {value!r}")
 
 
 def check_cells(cells: Any) -> None:

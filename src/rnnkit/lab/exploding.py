@@ -20,13 +20,12 @@ from pathlib import Path
 
 import torch
 
-from rnnkit.config import TrainConfig
+from rnnkit.config import TrainConfig, config_field
 from rnnkit.errors import ConfigError
 from rnnkit.lab.common import (
     check_bool,
     check_int,
     check_number,
-    option,
     out_dir,
     progress_bar,
     threads,
@@ -49,19 +48,19 @@ class ExplodingConfig:
         ConfigError: a value out of range.
     """
 
-    seq_len: int = option(50, "adding-problem length (time steps)")
-    hidden_size: int = option(32, "size of the RNN state")
-    nonlinearity: str = option("tanh", "'tanh' or 'relu'")
-    recurrent_gain: float = option(2.0, "recurrent weights start as gain x orthogonal: spectral radius = gain")
-    steps: int = option(300, "SGD steps per run (a run stops when its loss or gradient becomes inf/NaN)")
-    batch_size: int = option(32, "fresh sequences per step")
-    learning_rate: float = option(0.1, "plain SGD step size, the same for the three runs")
-    clip_norm: float = option(1.0, "'norm' run: rescale the gradient to at most this global L2 norm")
-    clip_value: float = option(0.1, "'value' run: clamp every gradient entry to [-clip_value, clip_value]")
-    num_seeds: int = option(3, "seeds seed, seed + 1, ...; the plot shows the first, the summary all")
-    seed: int = option(0, "first seed")
-    num_threads: int = option(1, "torch CPU threads; 0 leaves torch's default")
-    progress: bool = option(True, "show a progress bar on stderr")
+    seq_len: int = config_field(50, "adding-problem length (time steps)")
+    hidden_size: int = config_field(32, "size of the RNN state")
+    nonlinearity: str = config_field("tanh", "'tanh' or 'relu'")
+    recurrent_gain: float = config_field(2.0, "recurrent weights start as gain x orthogonal: spectral radius = gain")
+    steps: int = config_field(300, "SGD steps per run (a run stops when its loss or gradient becomes inf/NaN)")
+    batch_size: int = config_field(32, "fresh sequences per step")
+    learning_rate: float = config_field(0.1, "plain SGD step size, the same for the three runs")
+    clip_norm: float = config_field(1.0, "'norm' run: rescale the gradient to at most this global L2 norm")
+    clip_value: float = config_field(0.1, "'value' run: clamp every gradient entry to [-clip_value, clip_value]")
+    num_seeds: int = config_field(3, "seeds seed, seed + 1, ...; the plot shows the first, the summary all")
+    seed: int = config_field(0, "first seed")
+    num_threads: int = config_field(1, "torch CPU threads; 0 leaves torch's default")
+    progress: bool = config_field(True, "show a progress bar on stderr")
 
     def __post_init__(self) -> None:
         check_int("seq_len", self.seq_len, 2)
@@ -72,7 +71,7 @@ class ExplodingConfig:
         if self.nonlinearity not in ("tanh", "relu"):
             raise ConfigError(f"nonlinearity must be one of tanh, relu; got {self.nonlinearity!r}")
         for name in ("recurrent_gain", "learning_rate", "clip_norm", "clip_value"):
-            check_number(name, getattr(self, name), 0.0, inclusive=False)
+            check_number(name, getattr(self, name), 0.0, low_inclusive=False)
         check_bool("progress", self.progress)
 
     @classmethod

@@ -5,14 +5,15 @@ The gates come from the model's own weights run through the transparent cells
 :func:`~rnnkit.nn.cells.lstm_step` as :class:`~rnnkit.nn.cells.LSTMCell`); the report also
 carries how far those hidden states are from the fused layer's, which should be ~1e-7::
 
-    report = explain_gates("I go to school")      # the bundled next-word LSTM; model="my.pt" for another
+    p = NextWordPredictor.load()                  # any loaded LSTM language model and its vocabulary
+    report = explain_gates(p.text_settings.tokens("I go to school"), p.model, p.vocab)
     print(report.summary())                       # which words open or close each gate
     report.write("lab_results")                   # gates.png (heatmaps) and gates.csv
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ import torch
 
 from rnnkit.errors import ConfigError, InputError
 from rnnkit.lab.common import out_dir, write_csv
+from rnnkit.models import LanguageModel
+from rnnkit.text import Vocabulary
 
 __all__ = ["GATE_NAMES", "MAX_TOKENS", "GateReport", "explain_gates"]
 
@@ -92,47 +95,51 @@ class GateReport:
         return [csv_path, plot_gates(self, folder / "gates.png")]
 
 
-def explain_gates(text: str, model: str | os.PathLike | None = None, layer: int | None = None) -> GateReport:
-    """Run a next-word LSTM over ``text`` (after a sentence start) and collect its gates per token.
+def explain_gates(tokens: Sequence[str], model: LanguageModel, vocab: Vocabulary, layer: int | None = None, *,
+                  model_name: str = "an LSTM language model") -> GateReport:
+    """Run a loaded LSTM language model over ``tokens`` (after a sentence start) and collect its gates.
+
+    The lab takes loaded models and never reads an app's files: for the bundled next-word model,
+    ``p = NextWordPredictor.load()`` and ``explain_gates(p.text_settings.tokens(text), p.model, p.vocab)``
+    (what ``rnnkit explain gates`` does).
 
     Args:
-        text: the words to read, at most :data:`MAX_TOKENS` tokens; line breaks count as spaces.
-        model: a next-word model file (``rnnkit train nextword``); None: the bundled model.
+        tokens: the words to read, as the model's vocabulary spells them; at most :data:`MAX_TOKENS`.
+        model: a :class:`~rnnkit.models.LanguageModel` with an LSTM.
+        vocab: its vocabulary, with ``<bos>``/``<eos>`` (the text is read after ``<eos>``).
         layer: which layer's gates, 1-based; None: the last (closest to the prediction).
+        model_name: how the summary names the model.
 
     Returns:
         A :class:`GateReport`.
 
     Raises:
-        InputError: ``text`` is not a str, has no tokens or too many, or the model is not an LSTM.
+        InputError: no tokens or too many, a model that is not an LSTM language model, or a vocabulary
+            that does not fit it.
         ConfigError: ``layer`` is out of range.
-        NotTrainedError: no model given and none bundled.
-        CheckpointError: the model file cannot be used.
     """
-    from rnnkit.apps.nextword.predictor import NextWordPredictor
-
-    if not isinstance(text, str):
-        raise InputError(f"text must be a str, got {type(text).__name__}")
-    predictor = NextWordPredictor.load(model)
-    lm, vocab = predictor.model, predictor.vocab
-    if lm.config.cell != "lstm":
-        raise InputError(f"explain gates needs an LSTM model; this one is a {lm.config.cell}")
-    num_layers = lm.config.num_layers
+    if isinstance(tokens, str) or not isinstance(tokens, list | tuple) or not all(isinstance(t, str) for t in tokens):
+        raise InputError(f"tokens must be a list of str (tokenize the text first), got {type(tokens).__name__}")
+    if not isinstance(model, LanguageModel) or not isinstance(vocab, Vocabulary) or not vocab.has_bos_eos:
+        raise InputError("explain gates needs a LanguageModel and its Vocabulary with <bos>/<eos>")
+    if model.config.cell != "lstm":
+        raise InputError(f"explain gates needs an LSTM model; this one is a {model.config.cell}")
+    if model.config.vocab_size != len(vocab):
+        raise InputError(f"the model has {model.config.vocab_size} ids but the vocabulary {len(vocab)}")
+    num_layers = model.config.num_layers
     layer = num_layers if layer is None else layer
     if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= num_layers:
         raise ConfigError(f"layer must be an integer from 1 to {num_layers}, got {layer!r}")
-    words = predictor.text_settings.tokens(" ".join(text.split()))
-    if not words or len(words) > MAX_TOKENS:
-        raise InputError(f"text must hold 1 to {MAX_TOKENS} tokens, got {len(words)}")
-    ids = vocab.encode(words)
+    if not tokens or len(tokens) > MAX_TOKENS:
+        raise InputError(f"text must hold 1 to {MAX_TOKENS} tokens, got {len(tokens)}")
+    ids = vocab.encode(list(tokens))
     with torch.no_grad():
-        x = lm.encoder(torch.tensor([[vocab.eos_id, *ids]]))  # (1, 1 + tokens, embedding_dim): <eos> starts it
-        fused, fused_state = lm.rnn(x)
-        clear, clear_state, gates = lm.rnn.forward_with_gates(x)
+        x = model.encoder(torch.tensor([[vocab.eos_id, *ids]]))  # (1, 1 + tokens, embedding_dim): <eos> starts it
+        fused, fused_state = model.rnn(x)
+        clear, clear_state, gates = model.rnn.forward_with_gates(x)
     pairs = [(fused, clear), *zip(fused_state, clear_state, strict=True)]  # outputs, then every layer's final h, c
     difference = max(float((a - b).abs().max()) for a, b in pairs)
-    tokens = [w if i != vocab.unk_id else f"{w}?" for w, i in zip(words, ids, strict=True)]
+    shown = [w if i != vocab.unk_id else f"{w}?" for w, i in zip(tokens, ids, strict=True)]
     chosen = {name: value[0, 1:].numpy() for name, value in gates[layer - 1][0].items()}  # drop the <eos> step
     hidden = chosen["output"] * np.tanh(chosen["cell"])  # h = o * tanh(c), the layer's output
-    name = "the bundled next-word model" if model is None else Path(model).name
-    return GateReport(tokens, chosen, hidden, layer, num_layers, name, difference)
+    return GateReport(shown, chosen, hidden, layer, num_layers, model_name, difference)

@@ -20,14 +20,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnkit.config import TrainConfig
+from rnnkit.config import TrainConfig, config_field
 from rnnkit.errors import ConfigError
 from rnnkit.lab.common import (
     check_bool,
     check_cells,
     check_int,
     check_number,
-    option,
     out_dir,
     progress_bar,
     threads,
@@ -53,18 +52,18 @@ class GradientFlowConfig:
         ConfigError: a value out of range.
     """
 
-    cells: tuple[str, ...] = option(("rnn", "lstm", "gru"), "cells compared, same hidden size")
-    seq_len: int = option(100, "steps per sequence: distances 0 to seq_len - 1 are measured")
-    hidden_size: int = option(32, "size of each cell's state")
-    batch_size: int = option(64, "sequences per training step, and in the measurement batch")
-    task: str = option("adding", "the loss measured and trained on: 'adding' or 'recall' (first token)")
-    train_steps: int = option(1000, "optimiser steps between the two measurements (AdamW); 0 skips training")
-    learning_rate: float = option(1e-2, "AdamW step size")
-    forget_bias: float = option(1.0, "added to the LSTM forget-gate bias at init (Keras' default; torch's is 0)")
-    num_seeds: int = option(3, "seeds seed, seed + 1, ...: curves are their geometric mean, bands their range")
-    seed: int = option(0, "first seed")
-    num_threads: int = option(1, "torch CPU threads; 0 leaves torch's default")
-    progress: bool = option(True, "show a progress bar on stderr")
+    cells: tuple[str, ...] = config_field(("rnn", "lstm", "gru"), "cells compared, same hidden size")
+    seq_len: int = config_field(100, "steps per sequence: distances 0 to seq_len - 1 are measured")
+    hidden_size: int = config_field(32, "size of each cell's state")
+    batch_size: int = config_field(64, "sequences per training step, and in the measurement batch")
+    task: str = config_field("adding", "the loss measured and trained on: 'adding' or 'recall' (first token)")
+    train_steps: int = config_field(1000, "optimiser steps between the two measurements (AdamW); 0 skips training")
+    learning_rate: float = config_field(1e-2, "AdamW step size")
+    forget_bias: float = config_field(1.0, "added to the LSTM forget-gate bias at init (Keras' default; torch's is 0)")
+    num_seeds: int = config_field(3, "seeds seed, seed + 1, ...: curves are their geometric mean, bands their range")
+    seed: int = config_field(0, "first seed")
+    num_threads: int = config_field(1, "torch CPU threads; 0 leaves torch's default")
+    progress: bool = config_field(True, "show a progress bar on stderr")
 
     def __post_init__(self) -> None:
         check_cells(self.cells)
@@ -75,7 +74,7 @@ class GradientFlowConfig:
             check_int(name, getattr(self, name), 0)
         if self.task not in TASKS:
             raise ConfigError(f"task must be one of {', '.join(TASKS)}; got {self.task!r}")
-        check_number("learning_rate", self.learning_rate, 0.0, inclusive=False)
+        check_number("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
         check_number("forget_bias", self.forget_bias, -10.0)
         check_bool("progress", self.progress)
 

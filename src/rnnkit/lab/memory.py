@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from rnnkit.config import TrainConfig
+from rnnkit.config import TrainConfig, config_field
 from rnnkit.errors import ConfigError
 from rnnkit.lab.common import (
     check_bool,
@@ -27,7 +27,6 @@ from rnnkit.lab.common import (
     check_int,
     check_ints,
     check_number,
-    option,
     out_dir,
     progress_bar,
     threads,
@@ -52,23 +51,23 @@ class MemoryConfig:
         ConfigError: a value out of range.
     """
 
-    tasks: tuple[str, ...] = option(TASKS, "'adding' and/or 'recall'")
-    cells: tuple[str, ...] = option(("rnn", "lstm", "gru"), "cells compared, same hidden size")
-    lengths: tuple[int, ...] = option((10, 25, 50, 100, 200), "sequence lengths (time steps), each >= 2")
-    steps: int = option(1000, "budget of AdamW steps per run (a run stops early once it has learned)")
-    batch_size: int = option(64, "fresh sequences per step")
-    hidden_size: int = option(32, "size of each cell's state")
-    learning_rate: float = option(1e-2, "AdamW step size")
-    forget_bias: float = option(1.0, "added to the LSTM forget-gate bias at init (Keras' default; torch's is 0)")
-    num_symbols: int = option(8, "recall: symbols to remember (chance accuracy 1/8) and distractor symbols")
-    eval_every: int = option(100, "steps between evaluations on the held-out set")
-    eval_size: int = option(512, "held-out sequences per (task, length, seed)")
-    num_seeds: int = option(3, "seeds seed, seed + 1, ...")
-    skip_after: int = option(2, "a cell that no seed taught at this many lengths in a row is not run at longer "
+    tasks: tuple[str, ...] = config_field(TASKS, "'adding' and/or 'recall'")
+    cells: tuple[str, ...] = config_field(("rnn", "lstm", "gru"), "cells compared, same hidden size")
+    lengths: tuple[int, ...] = config_field((10, 25, 50, 100, 200), "sequence lengths (time steps), each >= 2")
+    steps: int = config_field(1000, "budget of AdamW steps per run (a run stops early once it has learned)")
+    batch_size: int = config_field(64, "fresh sequences per step")
+    hidden_size: int = config_field(32, "size of each cell's state")
+    learning_rate: float = config_field(1e-2, "AdamW step size")
+    forget_bias: float = config_field(1.0, "added to the LSTM forget-gate bias at init (Keras' default; torch's is 0)")
+    num_symbols: int = config_field(8, "recall: symbols to remember (chance accuracy 1/8) and distractor symbols")
+    eval_every: int = config_field(100, "steps between evaluations on the held-out set")
+    eval_size: int = config_field(512, "held-out sequences per (task, length, seed)")
+    num_seeds: int = config_field(3, "seeds seed, seed + 1, ...")
+    skip_after: int = config_field(2, "a cell that no seed taught at this many lengths in a row is not run at longer "
                                 "ones; 0 runs them all")
-    seed: int = option(0, "first seed")
-    num_threads: int = option(1, "torch CPU threads; 0 leaves torch's default")
-    progress: bool = option(True, "show a progress bar on stderr")
+    seed: int = config_field(0, "first seed")
+    num_threads: int = config_field(1, "torch CPU threads; 0 leaves torch's default")
+    progress: bool = config_field(True, "show a progress bar on stderr")
 
     def __post_init__(self) -> None:
         if not isinstance(self.tasks, tuple) or not self.tasks or any(t not in TASKS for t in self.tasks):
@@ -80,7 +79,7 @@ class MemoryConfig:
         check_int("num_symbols", self.num_symbols, 2)
         for name in ("seed", "num_threads", "skip_after"):
             check_int(name, getattr(self, name), 0)
-        check_number("learning_rate", self.learning_rate, 0.0, inclusive=False)
+        check_number("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
         check_number("forget_bias", self.forget_bias, -10.0)
         check_bool("progress", self.progress)
 

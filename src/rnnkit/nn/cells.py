@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnkit.config import CELL_TYPES
-from rnnkit.errors import ConfigError, InputError
+from rnnkit.config import CELL_TYPES, check_choice, check_int
+from rnnkit.errors import InputError
 
 __all__ = [
     "GRUCell", "LSTMCell", "RNNCell", "cell_step", "detach_state", "gru_step", "lstm_step", "make_cell", "rnn_step",
@@ -152,18 +152,6 @@ def cell_step(cell: str, x: Tensor, state: State, w_ih: Tensor, w_hh: Tensor, b_
     return rnn_step(x, state, w_ih, w_hh, b_ih, b_hh, nonlinearity, with_gates)
 
 
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
-    """Raise ConfigError unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-
-
-def check_size(name: str, value: object) -> None:
-    """Raise ConfigError unless ``value`` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
-
-
 class _Cell(nn.Module):
     """Weights and checks shared by the three cells; subclasses set ``kind`` and the step."""
 
@@ -172,8 +160,8 @@ class _Cell(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
         super().__init__()
-        check_size("input_size", input_size)
-        check_size("hidden_size", hidden_size)
+        check_int("input_size", input_size, 1)
+        check_int("hidden_size", hidden_size, 1)
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias

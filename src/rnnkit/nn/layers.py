@@ -20,9 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnkit.config import CELL_TYPES
+from rnnkit.config import CELL_TYPES, check_choice, check_int
 from rnnkit.errors import ConfigError, InputError
-from rnnkit.nn.cells import NONLINEARITIES, State, cell_step, check_choice, check_size
+from rnnkit.nn.cells import NONLINEARITIES, State, cell_step
 from rnnkit.nn.fused import run_fused
 from rnnkit.nn.masking import check_lengths, check_padding, valid_mask
 
@@ -73,9 +73,9 @@ class Recurrent(nn.Module):
                  bidirectional: bool = False, dropout: float = 0.0, nonlinearity: str = "tanh") -> None:
         super().__init__()
         check_choice("cell", cell, CELL_TYPES)
-        check_size("input_size", input_size)
-        check_size("hidden_size", hidden_size)
-        check_size("num_layers", num_layers)
+        check_int("input_size", input_size, 1)
+        check_int("hidden_size", hidden_size, 1)
+        check_int("num_layers", num_layers, 1)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
             raise ConfigError(f"dropout must be a number >= 0 and < 1, got {dropout!r}")
         check_choice("nonlinearity", nonlinearity, NONLINEARITIES)

@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from rnnkit import __version__
+from rnnkit._version import __version__
 from rnnkit.serve.errors import BodyLimit, install_error_handlers
 from rnnkit.serve.schemas import (
     MAX_BODY_BYTES,

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnkit.config import check_int
 from rnnkit.errors import InputError
 
 __all__ = ["Vocabulary"]
@@ -37,9 +38,9 @@ def _check_token_list(tokens: Any, what: str) -> None:
             raise InputError(f"{what} must hold only str tokens, got {type(token).__name__} {token!r}")
 
 
-def _check_int(value: Any, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def _plain_int(value: Any) -> Any:
+    """numpy integers as int (a count from an array is fine); anything else as it is."""
+    return int(value) if isinstance(value, np.integer) else value
 
 
 class Vocabulary:
@@ -99,10 +100,10 @@ class Vocabulary:
         """
         if not isinstance(token_lists, list | tuple):
             raise InputError(f"token_lists must be a list of token lists, got {type(token_lists).__name__}")
-        _check_int(min_freq, "min_freq", 1)
+        check_int("min_freq", _plain_int(min_freq), 1, error=InputError)
         num_specials = 4 if add_bos_eos else 2
         if max_size is not None:
-            _check_int(max_size, "max_size", num_specials)
+            check_int("max_size", _plain_int(max_size), num_specials, error=InputError)
         counts: Counter[str] = Counter()
         for i, tokens in enumerate(token_lists):
             _check_token_list(tokens, f"token_lists[{i}]")

@@ -24,9 +24,9 @@ from rnnkit.config import (
     CELL_TYPES,
     ModelConfig,
     TrainConfig,
-    _check_choice,
-    _check_float,
-    _check_int,
+    check_choice,
+    check_int,
+    check_number,
     config_from_dict,
 )
 from rnnkit.config import config_field as _opt  # default + CLI help in one place
@@ -65,20 +65,20 @@ class SentimentConfig:
     num_threads: int = _opt(0, "torch CPU threads; 0 leaves torch's default")
 
     def __post_init__(self) -> None:
-        _check_choice("cell", self.cell, CELL_TYPES)
+        check_choice("cell", self.cell, CELL_TYPES)
         if not isinstance(self.bidirectional, bool) or not isinstance(self.progress, bool):
             raise ConfigError("bidirectional and progress must be True or False")
         for name in ("embedding_dim", "hidden_size", "num_layers", "min_freq", "epochs", "batch_size"):
-            _check_int(name, getattr(self, name), 1)
+            check_int(name, getattr(self, name), 1)
         for name in ("seed", "num_threads"):
-            _check_int(name, getattr(self, name), 0)
+            check_int(name, getattr(self, name), 0)
         for name in ("dropout", "word_dropout"):
-            _check_float(name, getattr(self, name), 0.0, 1.0)
+            check_number(name, getattr(self, name), 0.0, 1.0)
             if getattr(self, name) >= 1.0:
                 raise ConfigError(f"{name} must be below 1.0, got {getattr(self, name)!r}")
-        _check_float("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
-        _check_float("weight_decay", self.weight_decay, 0.0)
-        _check_float("clip_norm", self.clip_norm, 0.0, low_inclusive=False)
+        check_number("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
+        check_number("weight_decay", self.weight_decay, 0.0)
+        check_number("clip_norm", self.clip_norm, 0.0, low_inclusive=False)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="adamw",
