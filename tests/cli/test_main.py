@@ -28,3 +28,68 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         raise SystemExit(main(["--version"]))
     assert "rnnkit 0.1.0" in capsys.readouterr().out
+
+
+# --help stays fast: the command table names each command's module, imported only when it runs ----------
+
+_PROBE = """
+import contextlib, io, json, sys
+from rnnkit.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "torch": "torch" in sys.modules, "out": out.getvalue(),
+                  "apps": sorted(m for m in sys.modules if m.startswith("rnnkit.apps."))}))
+"""
+
+
+def _probe(*argv: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["eval", "--help"], ["lab", "--help"],
+                                  ["data", "--help"], ["explain", "--help"], ["--version"]])
+def test_top_and_group_help_import_neither_torch_nor_the_apps(argv):
+    seen = _probe(*argv)
+    assert seen["code"] == 0 and seen["out"].startswith(("usage: rnnkit", "rnnkit "))
+    assert not seen["torch"] and seen["apps"] == []
+
+
+@pytest.mark.parametrize("argv", [["suggest", "--help"], ["train", "nextword", "--help"],
+                                  ["eval", "nextword", "--help"], ["serve", "--help"], ["demo", "--help"]])
+def test_command_help_does_not_import_torch(argv):
+    seen = _probe(*argv)
+    assert seen["code"] == 0 and "usage: rnnkit" in seen["out"]
+    assert not seen["torch"], f"`rnnkit {' '.join(argv)}` imported torch"
+
+
+def test_top_help_lists_every_command_and_group():
+    from rnnkit.cli import COMMANDS
+
+    out = _probe("--help")["out"]
+    for words, _, _ in COMMANDS:
+        assert words[0] in out
+
+
+def test_every_command_row_points_at_a_function(capsys):
+    import importlib
+
+    from rnnkit.cli import COMMANDS
+
+    for words, _, target in COMMANDS:
+        module, function = target.split(":")
+        assert callable(getattr(importlib.import_module(f"rnnkit.cli.{module}"), function)), words
+        with pytest.raises(SystemExit) as exit_info:
+            raise SystemExit(main([*words, "--help"]))
+        assert exit_info.value.code == 0
+        assert f"usage: rnnkit {' '.join(words)}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("group", ["train", "eval", "data", "lab", "explain"])
+def test_a_bare_group_prints_its_help_and_exits_2(group, capsys):
+    assert main([group]) == 2
+    assert f"usage: rnnkit {group}" in capsys.readouterr().err
