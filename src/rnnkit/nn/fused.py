@@ -2,7 +2,8 @@
 
 ``pack_padded_sequence`` is the textbook answer, but on CPU packed input falls off oneDNN onto slower
 per-step code: training measured 1.5-4x slower than padded input on this project's 2-core machine
-(``bench/fused_paths.py`` re-measures it: ``packed`` beside ``run_fused``). So :func:`run_fused` packs only when nothing better is exact::
+(``bench/fused_paths.py`` re-measures it: ``packed`` beside ``run_fused``). So :func:`run_fused`
+packs only when nothing better is exact::
 
     columns that are pads in every row      trimmed off first, put back as zeros at the end
     all rows of equal length                one dense call

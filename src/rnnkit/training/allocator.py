@@ -4,9 +4,9 @@ An RNN training step allocates and frees the same multi-megabyte activation and 
 every step. glibc serves blocks above ``M_MMAP_THRESHOLD`` with fresh ``mmap`` calls and trims the
 heap above ``M_TRIM_THRESHOLD``, so each step pays page faults to zero new pages. Raising both
 (the values below) keeps those pages in the process. Measured on this project's 2-core machine
-(``bench/nextword_train.py`` re-measures it beside a plain PyTorch loop): word-LM "small" training 8.2-8.6k -> 10.9k tokens/s (1.31x), there
-set through the ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` environment variables;
-``mallopt`` sets the same knobs from inside the running process.
+(``bench/nextword_train.py`` re-measures it beside a plain PyTorch loop): word-LM "small" training
+8.2-8.6k -> 10.9k tokens/s (1.31x), there set through the ``MALLOC_MMAP_THRESHOLD_`` /
+``MALLOC_TRIM_THRESHOLD_`` environment variables; ``mallopt`` sets the same knobs from inside the running process.
 """
 
 from __future__ import annotations
