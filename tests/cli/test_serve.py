@@ -46,7 +46,7 @@ def test_serve_defaults_to_loopback_and_the_bundled_models(calls):
 
 
 @pytest.mark.parametrize("argv, match", [
-    (["--port", "70000"], "--port must be in 0..65535, got 70000"),
+    (["--port", "70000"], "--port must be an integer >= 0 and <= 65535, got 70000"),
     (["--num-threads", "-1"], "--num-threads must be an integer >= 0, got -1"),
     (["--log-level", "loud"], "invalid choice"),
 ])

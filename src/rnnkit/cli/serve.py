@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rnnkit.cli.common import add_threads_flag, set_threads
+from rnnkit.config import check_int
 from rnnkit.errors import InputError
 
 __all__ = ["add_serve"]
@@ -26,18 +28,15 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
                         "(default: the bundled one)")
     parser.add_argument("--sentiment-model", type=Path, help="a sentiment model (default: the bundled one, "
                         "or the lexicon backend when none is bundled)")
-    parser.add_argument("--num-threads", type=int, default=DEFAULT_THREADS,
-                        help=f"torch CPU threads; 0 = torch's choice (default {DEFAULT_THREADS})")
+    add_threads_flag(parser, DEFAULT_THREADS)
     parser.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"),
                         help="uvicorn's log level (default info)")
     parser.set_defaults(func=_cmd_serve)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    if not 0 <= args.port <= 65535:
-        raise InputError(f"--port must be in 0..65535, got {args.port}")
-    if args.num_threads < 0:
-        raise InputError(f"--num-threads must be an integer >= 0, got {args.num_threads}")
+    check_int("--port", args.port, 0, 65535, error=InputError)
+    check_int("--num-threads", args.num_threads, 0, error=InputError)
     try:
         import uvicorn
 
@@ -46,10 +45,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"rnnkit: error: rnnkit serve needs the serve extra ({err.name} is missing): "
               "pip install 'rnnkit[serve]'", file=sys.stderr)
         return 1
-    if args.num_threads:
-        import torch
-
-        torch.set_num_threads(args.num_threads)
+    set_threads(args.num_threads)
     app = create_app(nextword=args.nextword_model, sentiment=args.sentiment_model)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
