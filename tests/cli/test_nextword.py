@@ -64,8 +64,17 @@ def test_suggest_prints_words_and_probabilities(trained, capsys):
     assert lines[0].split("\t")[0] == "school" and 1 <= len(lines) <= 3
     assert main(["suggest", "I go to ", "-k", "2", "--json", "--model", str(trained[1])]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["text"] == "I go to " and len(data["suggestions"]) == 2
-    assert set(data["suggestions"][0]) == {"word", "probability"}
+    assert list(data) == ["text", "completing", "prefix", "suggestions"]
+    assert data["text"] == "I go to " and data["completing"] is False and data["prefix"] == ""
+    assert len(data["suggestions"]) == 2 and set(data["suggestions"][0]) == {"word", "probability"}
+
+
+def test_suggest_json_is_the_session_result(trained, capsys):
+    """`--json` prints {"text": TEXT} | NextWordSession.result(k): the shape the service answers with too."""
+    assert main(["suggest", "I go to Sch", "-k", "3", "--json", "--model", str(trained[1])]) == 0
+    data = json.loads(capsys.readouterr().out)
+    want = NextWordPredictor.load(trained[1]).session("I go to Sch").result(3)
+    assert data == {"text": "I go to Sch"} | want and data["completing"] is True and data["prefix"] == "Sch"
 
 
 def test_suggest_errors(trained, capsys, monkeypatch, tmp_path):
@@ -88,6 +97,15 @@ def test_interactive_session(trained, capsys, monkeypatch):
     assert out[1].startswith("I go to sch|") and "1) school" in out[1]
     assert out[2].startswith("I go to school |")
     assert out[4].startswith("the c|")
+
+
+def test_interactive_json_prints_one_result_per_line(trained, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("I go to sch\n1\n"))
+    assert main(["suggest", "--interactive", "--json", "--model", str(trained[1])]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["text"], r["completing"], r["prefix"]) for r in lines] == [
+        ("", False, ""), ("I go to sch", True, "sch"), ("I go to school ", False, "")]
+    assert lines[1]["suggestions"][0]["word"] == "school" and len(lines[0]["suggestions"]) == 3
 
 
 def test_eval_prints_a_table_or_json(trained, capsys):

@@ -8,13 +8,18 @@ models) happen inside the handlers, so ``rnnkit --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from rnnkit.apps.nextword.config import DEFAULT_NGRAM_ORDER, NEXTWORD_PRESETS, SUGGESTIONS_SHOWN, NextWordConfig
-from rnnkit.cli.common import add_config_flags, add_threads_flag, config_from_args, set_threads
+from rnnkit.apps.nextword.config import (
+    CORPUS_FORMATS,
+    DEFAULT_NGRAM_ORDER,
+    NEXTWORD_PRESETS,
+    SUGGESTIONS_SHOWN,
+    NextWordConfig,
+)
+from rnnkit.cli.common import add_config_flags, add_threads_flag, config_from_args, print_json, set_threads
 from rnnkit.errors import InputError
 
 __all__ = ["add_eval_nextword", "add_suggest", "add_train_nextword"]
@@ -41,10 +46,6 @@ def add_suggest(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=_cmd_suggest)
 
 
-def _pairs(suggestions: list[tuple[str, float]]) -> list[dict[str, Any]]:
-    return [{"word": word, "probability": prob} for word, prob in suggestions]
-
-
 def _cmd_suggest(args: argparse.Namespace) -> int:
     if args.interactive == (args.text is not None):
         raise InputError("give the TEXT to complete or --interactive, not both or neither")
@@ -56,12 +57,12 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     predictor = NextWordPredictor.load(args.model)
     if args.interactive:
         return _interactive(predictor, args.k, args.json)
-    suggestions = predictor.suggest(args.text, args.k)
+    result = predictor.session(args.text).result(args.k)
     if args.json:
-        print(json.dumps({"text": args.text, "suggestions": _pairs(suggestions)}, ensure_ascii=False))
+        print_json({"text": args.text} | result)
     else:
-        for word, prob in suggestions:
-            print(f"{word}\t{prob:.4f}")
+        for suggestion in result["suggestions"]:
+            print(f"{suggestion['word']}\t{suggestion['probability']:.4f}")
     return 0
 
 
@@ -75,29 +76,32 @@ def _interactive(predictor: Any, k: int, as_json: bool) -> int:
     """A line-based typing loop over stdin; suggestions after every line."""
     print(INTERACTIVE_HELP, file=sys.stderr)
     session, text = predictor.session(), ""
-    suggestions = session.suggest(k)
-    _show(text, suggestions, as_json)
+    result = session.result(k)
+    _show(text, result, as_json)
     for raw in sys.stdin:
         line = raw.rstrip("\r\n")
+        suggestions = result["suggestions"]
         if line.strip().isdigit() and 1 <= int(line) <= len(suggestions):
-            word = suggestions[int(line) - 1][0]
-            text = text[: len(text) - len(session.prefix)] + word + " "
+            word = suggestions[int(line) - 1]["word"]
+            text = text[: len(text) - len(result["prefix"])] + word + " "
             session.accept(word)
         else:
             piece = line if line else "\n"
             session.feed(piece)
             text += piece
-        suggestions = session.suggest(k)
-        _show(text, suggestions, as_json)
+        result = session.result(k)
+        _show(text, result, as_json)
     return 0
 
 
-def _show(text: str, suggestions: list[tuple[str, float]], as_json: bool) -> None:
+def _show(text: str, result: dict[str, Any], as_json: bool) -> None:
+    """One line: ``{"text": text} | result`` as JSON, or the end of the text and the numbered suggestions."""
     if as_json:
-        print(json.dumps({"text": text, "suggestions": _pairs(suggestions)}, ensure_ascii=False), flush=True)
+        print_json({"text": text} | result)
         return
     tail = text.split("\n")[-1][-50:]
-    choices = "   ".join(f"{i}) {word} {prob:.2f}" for i, (word, prob) in enumerate(suggestions, start=1))
+    choices = "   ".join(f"{i}) {s['word']} {s['probability']:.2f}"
+                         for i, s in enumerate(result["suggestions"], start=1))
     print(f"{tail}|   {choices or '(no suggestion)'}", flush=True)
 
 
@@ -142,7 +146,7 @@ def add_eval_nextword(parser: argparse.ArgumentParser) -> None:
                         help=f"order of the Kneser-Ney peer, 2-6 (default {DEFAULT_NGRAM_ORDER})")
     parser.add_argument("--train-corpus", type=Path,
                         help="text the n-gram peer trains on (default: the model's recorded training file)")
-    parser.add_argument("--format", choices=("text", "ptb"), help="format of FILE and --train-corpus "
+    parser.add_argument("--format", choices=CORPUS_FORMATS, help="format of FILE and --train-corpus "
                         "(default: the model's)")
     parser.add_argument("--max-tokens", type=int, default=0, help="score only the first N tokens (default 0: all)")
     parser.add_argument("--suggestions", type=int, default=SUGGESTIONS_SHOWN,
@@ -161,5 +165,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     result = evaluate_nextword(args.file, predictor, train_corpus=args.train_corpus, ngram_order=args.ngram_order,
                                corpus_format=args.format, max_tokens=args.max_tokens, shown=args.suggestions)
     result = {"file": str(args.file), "model": str(args.model) if args.model else "default"} | result
-    print(json.dumps(result, indent=2) if args.json else f"{args.file}: {format_table(result)}")
+    if args.json:
+        print_json(result, indent=2)
+    else:
+        print(f"{args.file}: {format_table(result)}")
     return 0

@@ -1,47 +1,22 @@
-"""NextWordPredictor: suggestions, completions, capitals, sessions, save/load, generate, perplexity, errors."""
+"""NextWordPredictor: suggestions, completions, capitals, save/load, generate, perplexity, errors.
+
+Sessions are in test_session.py, the engine in test_engine.py, the checkpoint payload in test_payload.py.
+"""
 
 from __future__ import annotations
 
 import math
-import random
-import time
 
 import pytest
 import torch
 
 import rnnkit.apps.nextword.predictor as nextword_module
-from rnnkit import CheckpointError, ConfigError, InputError, NextWordConfig, NextWordPredictor, NotTrainedError
-from rnnkit.apps.nextword.session import MAX_CONTEXT_TOKENS, Engine
-from rnnkit.apps.nextword.text import TextSettings, encode_committed, join_words
-from rnnkit.config import config_from_dict
+from rnnkit import CheckpointError, ConfigError, InputError, NextWordPredictor, NotTrainedError
+from rnnkit.apps.nextword.text import TextSettings
 from rnnkit.models import LanguageModel
 from rnnkit.training import build_checkpoint, save_checkpoint
 
-CORPUS = [
-    "I go to school",
-    "me and my friends go to school",
-    "I don't like rainy days , but I love snow !",
-    "the cat sat on the mat .",
-    "the dog sat on the log .",
-    "we go to London in May .",
-    "the schools in London are big .",
-    "my school has a scheme for the cat .",
-] * 4
 SPECIALS = {"<pad>", "<unk>", "<bos>", "<eos>"}
-
-
-def tiny_config(**overrides) -> NextWordConfig:
-    fields = dict(embedding_dim=16, hidden_size=16, num_layers=1, epochs=30, batch_size=4, seq_len=8,
-                  optimizer="adamw", learning_rate=0.02, lr_schedule="constant", progress=False)
-    return NextWordConfig(**(fields | overrides))
-
-
-@pytest.fixture(scope="module")
-def predictor():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # module fixtures run before conftest's per-test thread setting
-    yield NextWordPredictor.train(CORPUS, tiny_config())
-    torch.set_num_threads(threads)
 
 
 def words_of(suggestions):
@@ -100,71 +75,6 @@ def test_specials_are_never_suggested(predictor):
     assert len(predictor.suggest("the ", every)) == every - 4
 
 
-def test_ties_go_to_the_lower_id():
-    from rnnkit.apps.nextword.session import rank_candidates
-
-    values = torch.tensor([1.0, 3.0, 3.0, 2.0, 3.0])
-    assert rank_candidates(values, None, 4, 2) == ([5, 6], [3.0, 3.0])
-    assert rank_candidates(values, torch.tensor([9, 8, 7, 6, 5]), 0, 2) == ([5, 7], [3.0, 3.0])
-
-
-# sessions --------------------------------------------------------------------------------------------
-
-def test_engine_steps_equal_the_model_forward(predictor):
-    ids = [3, 5, 9, 12, 7, 4]
-    logits, _ = predictor.model(torch.tensor([ids]))
-    engine, state = Engine(predictor.model), None
-    for t, token in enumerate(ids):
-        output, state = engine.run([token], state)
-        torch.testing.assert_close(engine.logits(output), logits[0, t].detach(), atol=1e-5, rtol=1e-5)
-
-
-def random_typing(rng: random.Random, words: list[str], n: int) -> str:
-    pieces = []
-    for _ in range(n):
-        roll = rng.random()
-        if roll < 0.7:
-            pieces.append(rng.choice(words) + " ")
-        elif roll < 0.8:
-            pieces.append(rng.choice(words)[: rng.randint(1, 3)])  # a word left unfinished, then more typed
-        elif roll < 0.9:
-            pieces.append(rng.choice([". ", ", ", "\n", "\n\n", "Zork ", "don'", "I'm "]))
-        else:
-            pieces.append(rng.choice(["\x00\x01", "\ud800", "😀", "  ", "\t"]))
-    return "".join(pieces)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_session_equals_the_full_rerun(predictor, seed):
-    rng = random.Random(seed)
-    text = random_typing(rng, ["I", "go", "to", "school", "the", "cat", "London", "sat", "schools"], 30)
-    session, typed, i = predictor.session(), "", 0
-    while i < len(text):
-        step = rng.choice([1, 1, 1, 2, 5])  # keystrokes, sometimes pasted pieces
-        chunk, i = text[i:i + step], i + step
-        typed += chunk
-        assert_same(session.type(chunk, 4), predictor.suggest(typed, 4))
-
-
-def test_accept_replaces_the_word_being_typed(predictor):
-    session = predictor.session("I go to (sch")
-    assert session.prefix == "sch"
-    session.accept("school")
-    assert session.fragment == ""
-    assert_same(session.suggest(3), predictor.suggest("I go to (school ", 3))
-
-
-def test_huge_and_junk_text_answer_in_bounded_time(predictor):
-    start = time.perf_counter()
-    assert len(predictor.suggest("the cat sat on the mat . " * 40_000, 3)) == 3  # ~1 MB
-    assert isinstance(predictor.suggest("\x00\xff\ufffe" * 350_000, 3), list)  # ~1 MB without a space
-    assert time.perf_counter() - start < 3.0
-    long_text = " ".join(["the cat sat"] * MAX_CONTEXT_TOKENS) + " "
-    last = " ".join(long_text.split()[-MAX_CONTEXT_TOKENS:])
-    cut = predictor.session(long_text).suggest(3)  # reads only the last MAX_CONTEXT_TOKENS tokens
-    assert words_of(cut) == words_of(predictor.session(last + " ").suggest(3))
-
-
 # save / load -----------------------------------------------------------------------------------------
 
 def test_save_load_round_trip_gives_the_same_suggestions(predictor, tmp_path):
@@ -217,10 +127,6 @@ def test_generate_respects_top_k_and_top_p(predictor):
     assert {predictor.generate("the cat", 1, top_k=2, seed=s, temperature=3.0) for s in range(20)} <= allowed
 
 
-def test_join_words_glues_punctuation():
-    assert join_words(["I", "go", "to", "school", ",", "do", "n't", "I", "?"]) == "I go to school, don't I?"
-
-
 # perplexity ------------------------------------------------------------------------------------------
 
 def test_perplexity_is_exp_of_the_mean_nll(predictor):
@@ -234,44 +140,6 @@ def test_perplexity_is_exp_of_the_mean_nll(predictor):
     log_probs = torch.log_softmax(logits[0].double(), dim=-1)
     nll = -log_probs[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].mean()
     assert predictor.perplexity(texts) == pytest.approx(math.exp(float(nll)), rel=1e-6)
-
-
-# text handling ---------------------------------------------------------------------------------------
-
-def test_ptb_settings_meet_the_ptb_vocabulary():
-    assert TextSettings(corpus_format="ptb").tokens("I don't have 3.5 cats, it's N") == [
-        "i", "do", "n't", "have", "N", "cats", ",", "it", "'s", "n"]
-
-
-def test_line_breaks_are_sentence_ends_never_twice(predictor):
-    vocab, eos = predictor.vocab, predictor.vocab.eos_id
-    ids, last = encode_committed("the cat\n\nthe dog\n", vocab, predictor.text_settings, eos)
-    assert ids == vocab.encode(["the", "cat", "<eos>", "the", "dog", "<eos>"]) and last == "<eos>"
-    assert encode_committed("\n", vocab, predictor.text_settings, eos)[0] == []
-
-
-# config ----------------------------------------------------------------------------------------------
-
-def test_presets_fill_the_fields_left_unset():
-    small, medium = NextWordConfig(), NextWordConfig(preset="medium", epochs=3)
-    assert (small.hidden_size, small.dropout, small.learning_rate, small.optimizer) == (200, 0.0, 20.0, "sgd")
-    assert (medium.hidden_size, medium.dropout, medium.epochs) == (650, 0.5, 3)
-    assert config_from_dict(NextWordConfig, medium.to_dict()) == medium
-    assert medium.train_config().clip_norm == pytest.approx(5 / 35) and medium.model_config(100).vocab_size == 100
-
-
-@pytest.mark.parametrize("fields, match", [
-    ({"preset": "large"}, "preset must be one of small, medium"),
-    ({"corpus_format": "xml"}, "corpus_format must be one of text, ptb"),
-    ({"hidden_size": 0}, "hidden_size must be an integer >= 1"),
-    ({"tie_weights": True, "embedding_dim": 100}, "tie_weights needs embedding_dim == hidden_size"),
-    ({"max_words": -1}, "max_words must be an integer >= 0"),
-    ({"lower": "yes"}, "lower must be True or False"),
-    ({"init_range": -0.1}, "init_range must be a number >= 0"),
-])
-def test_bad_config_raises_config_error(fields, match):
-    with pytest.raises(ConfigError, match=match):
-        NextWordConfig(**fields)
 
 
 # bad input -------------------------------------------------------------------------------------------
@@ -324,13 +192,13 @@ def test_bad_perplexity_input(predictor, texts, match):
         predictor.perplexity(texts)
 
 
-def test_training_errors():
+def test_training_errors(corpus, tiny_config):
     with pytest.raises(InputError, match="file not found"):
         NextWordPredictor.train("/nonexistent/corpus.txt", tiny_config())
     with pytest.raises(InputError, match="corpus holds no words"):
         NextWordPredictor.train(["", "  "], tiny_config())
     with pytest.raises(ConfigError, match="config must be a NextWordConfig"):
-        NextWordPredictor.train(CORPUS, {"epochs": 1})
+        NextWordPredictor.train(corpus, {"epochs": 1})
     with pytest.raises(InputError, match="model must be a LanguageModel"):
         NextWordPredictor(None, None)
 
@@ -341,10 +209,10 @@ def test_model_and_vocabulary_must_fit(predictor):
         NextWordPredictor(small, predictor.vocab)
 
 
-def test_training_lines_are_shuffled_once_with_the_seed():
+def test_training_lines_are_shuffled_once_with_the_seed(corpus, tiny_config):
     """A sorted plain-text file is not read in its order (shuffle_lines), reproducibly; vocabulary unchanged."""
     def weights(**overrides):
-        p = NextWordPredictor.train(CORPUS, tiny_config(epochs=1, **overrides))
+        p = NextWordPredictor.train(corpus, tiny_config(epochs=1, **overrides))
         return p.vocab, p.model.state_dict()["decoder.bias"]
 
     vocab_a, a = weights()

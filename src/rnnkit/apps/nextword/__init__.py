@@ -1,1 +1,1 @@
-"""Next-word prediction while typing: config, predictor, session, engine, text, train, evaluate."""
+"""Next-word prediction while typing: config, predictor, engine, session, sampling, text, payload, train, evaluate."""

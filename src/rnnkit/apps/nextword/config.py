@@ -23,9 +23,18 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from rnnkit.config import CELL_TYPES, LR_SCHEDULES, OPTIMIZERS, ModelConfig, TrainConfig
+from rnnkit.config import (
+    CELL_TYPES,
+    LR_SCHEDULES,
+    OPTIMIZERS,
+    ModelConfig,
+    TrainConfig,
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+)
 from rnnkit.config import config_field as _opt  # default + CLI help in one place
-from rnnkit.errors import ConfigError
 
 __all__ = ["CORPUS_FORMATS", "DEFAULT_NGRAM_ORDER", "NEXTWORD_PRESETS", "SUGGESTIONS_SHOWN", "NextWordConfig"]
 
@@ -49,7 +58,6 @@ _MODEL_FIELDS = ("cell", "embedding_dim", "hidden_size", "num_layers", "dropout"
 _TRAIN_FIELDS = ("epochs", "max_steps", "batch_size", "seq_len", "optimizer", "learning_rate", "clip_norm",
                  "lr_schedule", "lr_decay", "patience", "eval_every", "checkpoint_every", "seed", "progress",
                  "num_threads", "device")
-
 
 
 @dataclass(frozen=True)
@@ -97,22 +105,16 @@ class NextWordConfig:
     device: str = _opt("", "'cpu', 'cuda', 'cuda:N' or 'mps'; '' picks CUDA when available")
 
     def __post_init__(self) -> None:
-        if self.preset not in NEXTWORD_PRESETS:
-            raise ConfigError(f"preset must be one of {', '.join(NEXTWORD_PRESETS)}; got {self.preset!r}")
+        check_choice("preset", self.preset, tuple(NEXTWORD_PRESETS))
         for name, value in NEXTWORD_PRESETS[self.preset].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
-        if self.corpus_format not in CORPUS_FORMATS:
-            raise ConfigError(f"corpus_format must be one of {', '.join(CORPUS_FORMATS)}; got {self.corpus_format!r}")
+        check_choice("corpus_format", self.corpus_format, CORPUS_FORMATS)
         for name in ("lower", "tie_weights", "progress"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        for name, minimum in (("max_words", 0), ("min_freq", 1)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
-        if isinstance(self.init_range, bool) or not isinstance(self.init_range, int | float) or self.init_range < 0:
-            raise ConfigError(f"init_range must be a number >= 0, got {self.init_range!r}")
+            check_bool(name, getattr(self, name))
+        check_int("max_words", self.max_words, 0)
+        check_int("min_freq", self.min_freq, 1)
+        check_number("init_range", self.init_range, 0)
         self.model_config(vocab_size=2)  # ModelConfig and TrainConfig check their own fields
         self.train_config()
 

@@ -31,10 +31,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.apps.nextword.config import DEFAULT_NGRAM_ORDER, SUGGESTIONS_SHOWN
+from rnnkit.apps.nextword.config import CORPUS_FORMATS, DEFAULT_NGRAM_ORDER, SUGGESTIONS_SHOWN
 from rnnkit.apps.nextword.predictor import NextWordPredictor
 from rnnkit.apps.nextword.text import PrefixIndex
 from rnnkit.apps.nextword.train import normalise_lines, read_corpus, read_texts
+from rnnkit.config import check_int
 from rnnkit.errors import InputError
 from rnnkit.models.ngram import KneserNeyLM
 from rnnkit.text import Vocabulary
@@ -180,12 +181,11 @@ def evaluate_nextword(text_or_path: str | os.PathLike | Sequence[str], predictor
         ConfigError: ``ngram_order`` is not an integer from 2 to 6.
         NotTrainedError: ``predictor`` is None and no default model is bundled.
     """
-    for name, value, low in (("max_tokens", max_tokens, 0), ("shown", shown, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+    check_int("max_tokens", max_tokens, 0, error=InputError)
+    check_int("shown", shown, 1, error=InputError)
     predictor = predictor if predictor is not None else NextWordPredictor.load()
     fmt = corpus_format or predictor.text_settings.corpus_format
-    if fmt not in ("text", "ptb"):
+    if fmt not in CORPUS_FORMATS:
         raise InputError(f"corpus_format must be 'text' or 'ptb', got {fmt!r}")
     ngram = _fit_ngram(predictor, train_corpus, ngram_order, fmt)
     ids, words = _read_eval_text(text_or_path, predictor, fmt)

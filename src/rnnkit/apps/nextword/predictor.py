@@ -7,15 +7,26 @@
     predictor.suggest("I go to ")          # the next word
     session = predictor.session()          # keeps the LSTM state: one step per typed word
     session.type("I go t")                 # -> suggestions; session.type("o "), ...
+    session.result(3)                      # {"completing", "prefix", "suggestions"}: the JSON shape
 
-Three steps, each testable alone: text -> ids (:mod:`.text`), the model's step
-(:mod:`.session`), logits -> ranked, capitalised words (``NextWordSession.suggest``).
-Training lives in :mod:`.train`, evaluation in :mod:`.evaluate`.
+Which file does what (each step testable alone):
+
+* :mod:`.config` -- :class:`NextWordConfig` and its presets (no torch: the CLI's ``--help`` reads it).
+* :mod:`.text` -- text -> tokens -> ids, the word being typed, display case.
+* :mod:`.engine` -- :class:`~.engine.Engine`: the model's batch-1 step, the start state after
+  ``<eos>`` and the vocabulary, text settings and capitals a session reads; this predictor holds one.
+* :mod:`.session` -- :class:`~.session.NextWordSession`: the recurrent state between keystrokes and
+  logits -> ranked, capitalised words; every suggestion, one-shot or typed, comes from a session.
+* :mod:`.sampling` -- what :meth:`NextWordPredictor.generate` accepts (``MAX_SEED`` ...) and its
+  top-k / nucleus filter.
+* :mod:`.payload` -- the checkpoint payload (the only place its keys are spelled), :mod:`.train`
+  -- reading the corpus and training, :mod:`.evaluate` -- perplexity, accuracy, keystroke savings.
+
+This module holds the user-facing class: load, save, train, suggest, generate and perplexity.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Iterable, Sequence
@@ -26,7 +37,10 @@ import torch
 import torch.nn.functional as F
 
 from rnnkit.apps.nextword.config import NextWordConfig
-from rnnkit.apps.nextword.session import Engine, NextWordSession, check_k
+from rnnkit.apps.nextword.engine import Engine
+from rnnkit.apps.nextword.payload import CHECKPOINT_KIND, NextWordParts, build_payload, read_payload
+from rnnkit.apps.nextword.sampling import TOP_K_OFF, TOP_P_OFF, check_generate, filtered_probs
+from rnnkit.apps.nextword.session import NextWordSession, check_k
 from rnnkit.apps.nextword.text import (
     SENTENCE_END,
     PrefixIndex,
@@ -35,12 +49,11 @@ from rnnkit.apps.nextword.text import (
     encode_committed,
     join_words,
 )
-from rnnkit.apps.nextword.train import CHECKPOINT_KIND, Source, train_parts
-from rnnkit.config import ModelConfig, config_from_dict
-from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError
+from rnnkit.apps.nextword.train import Source, train_parts
+from rnnkit.errors import InputError, NotTrainedError
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
-from rnnkit.training import build_checkpoint, load_checkpoint, save_checkpoint
+from rnnkit.training import load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "NextWordPredictor"]
 
@@ -60,6 +73,11 @@ class NextWordPredictor:
         metrics: training metrics to keep in its checkpoint.
         train_corpus: the training file, so evaluation can train the n-gram peer on the same text.
 
+    Attributes:
+        engine: the :class:`~.engine.Engine` that sessions share; ``model``, ``vocab``,
+            ``text_settings``, ``truecase`` and ``prefix_index`` are read from it.
+        config, metrics, train_corpus: as given.
+
     Raises:
         InputError: the model and vocabulary do not fit together.
     """
@@ -67,31 +85,47 @@ class NextWordPredictor:
     def __init__(self, model: LanguageModel, vocab: Vocabulary, text_settings: TextSettings | None = None, *,
                  truecase: dict[str, str] | None = None, config: NextWordConfig | None = None,
                  metrics: dict[str, Any] | None = None, train_corpus: str = "") -> None:
-        if not isinstance(model, LanguageModel):
-            raise InputError(f"model must be a LanguageModel, got {type(model).__name__}")
-        if not isinstance(vocab, Vocabulary) or not vocab.has_bos_eos:
-            raise InputError("vocab must be a Vocabulary built with add_bos_eos=True (sentence ends are <eos>)")
-        if text_settings is not None and not isinstance(text_settings, TextSettings):
-            raise InputError(f"text_settings must be a TextSettings, got {type(text_settings).__name__}")
-        if model.config.vocab_size != len(vocab):
-            raise InputError(f"the model has {model.config.vocab_size} ids but the vocabulary {len(vocab)}")
-        self.model = model.to("cpu").eval()
-        self.vocab = vocab
-        self.tokens = vocab.tokens  # id -> token, kept: Vocabulary.tokens builds a new tuple per call
-        self.text_settings = text_settings = text_settings or TextSettings()
-        self.truecase = dict(truecase or {})
+        parts = NextWordParts(model, vocab, TextSettings() if text_settings is None else text_settings,
+                              dict(truecase or {}), config, dict(metrics or {}), train_corpus)  # checks them
+        self.engine = Engine(model.to("cpu"), vocab, parts.text_settings, parts.truecase)
         self.config = config
-        self.metrics = dict(metrics or {})
+        self.metrics = parts.metrics
         self.train_corpus = train_corpus
-        self.prefix_index = PrefixIndex(vocab, text_settings.lower)
-        self._engine = Engine(self.model)
-        output, state = self._engine.run([vocab.eos_id], None)
-        self._start = (state, output)  # after <eos>: where every session starts
+
+    @classmethod
+    def _from_parts(cls, parts: NextWordParts) -> NextWordPredictor:
+        return cls(parts.model, parts.vocab, parts.text_settings, truecase=parts.truecase, config=parts.config,
+                   metrics=parts.metrics, train_corpus=parts.train_corpus)
 
     def __repr__(self) -> str:
         cfg = self.model.config
         return (f"NextWordPredictor({cfg.cell} {cfg.num_layers}x{cfg.hidden_size}, vocabulary {len(self.vocab)}, "
                 f"lower={self.text_settings.lower})")
+
+    @property
+    def model(self) -> LanguageModel:
+        """The language model (on the CPU, in eval mode)."""
+        return self.engine.model
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """The model's vocabulary."""
+        return self.engine.vocab
+
+    @property
+    def text_settings(self) -> TextSettings:
+        """How text becomes tokens."""
+        return self.engine.text_settings
+
+    @property
+    def truecase(self) -> dict[str, str]:
+        """Display forms of lower-cased words ("i" -> "I")."""
+        return self.engine.truecase
+
+    @property
+    def prefix_index(self) -> PrefixIndex:
+        """The vocabulary's words in spelling order, as completions use them."""
+        return self.engine.prefix_index
 
     @classmethod
     def train(cls, texts_or_path: Source, config: NextWordConfig | None = None, *, valid: Source | None = None,
@@ -119,8 +153,7 @@ class NextWordPredictor:
         """
         parts = train_parts(texts_or_path, config if config is not None else NextWordConfig(), valid=valid,
                             checkpoint_path=checkpoint_path, resume_from=resume_from, callbacks=callbacks)
-        model, vocab, settings = parts.pop("model"), parts.pop("vocab"), parts.pop("text_settings")
-        return cls(model, vocab, settings, **parts)
+        return cls._from_parts(parts)
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> NextWordPredictor:
@@ -138,23 +171,7 @@ class NextWordPredictor:
                 raise NotTrainedError(f"no bundled next-word model at {DEFAULT_MODEL_PATH}; train one with "
                                       "`rnnkit train nextword --corpus FILE` and pass its path (--model PATH)")
             path = DEFAULT_MODEL_PATH
-        payload = load_checkpoint(path, kind=CHECKPOINT_KIND)
-        extra = payload["extra"]
-        try:
-            vocab = Vocabulary.from_dict(payload["vocab"])
-            model = LanguageModel(config_from_dict(ModelConfig, payload["model_config"]))
-            model.load_state_dict(payload["state_dict"])
-            settings = TextSettings.from_dict(extra.get("text"))
-            truecase = extra.get("truecase", {})
-            if not isinstance(truecase, dict) or not all(isinstance(v, str) for v in truecase.values()):
-                raise InputError("truecase must map str to str")
-            config_data = extra.get("nextword_config") or None
-            config = config_from_dict(NextWordConfig, config_data) if config_data else None
-            return cls(model, vocab, settings, truecase=truecase, config=config, metrics=payload["metrics"],
-                       train_corpus=str(extra.get("train_corpus", "")))
-        except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
-            first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-            raise CheckpointError(f"checkpoint {path} is not a usable next-word model: {first}") from err
+        return cls._from_parts(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the predictor to one checkpoint file (atomically); :meth:`load` reads it back.
@@ -162,14 +179,9 @@ class NextWordPredictor:
         Raises:
             CheckpointError: the file cannot be written.
         """
-        extra = {"text": self.text_settings.to_dict(), "truecase": self.truecase,
-                 "nextword_config": self.config.to_dict() if self.config else {}, "train_corpus": self.train_corpus}
-        train_config = self.config.train_config() if self.config else None
-        payload = build_checkpoint(
-            CHECKPOINT_KIND, self.model.state_dict(), model_config=dataclasses.asdict(self.model.config),
-            vocab=self.vocab.to_dict(), train_config=dataclasses.asdict(train_config) if train_config else {},
-            metrics=self.metrics, extra=extra)
-        return save_checkpoint(path, payload)
+        parts = NextWordParts(self.model, self.vocab, self.text_settings, self.truecase, self.config, self.metrics,
+                              self.train_corpus)
+        return save_checkpoint(path, build_payload(parts))
 
     def session(self, text: str = "") -> NextWordSession:
         """A typing session starting with ``text``; see :class:`~.session.NextWordSession`.
@@ -177,7 +189,7 @@ class NextWordPredictor:
         Raises:
             InputError: ``text`` is not a str.
         """
-        return NextWordSession(self, text)
+        return NextWordSession(self.engine, text)
 
     def suggest(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """Up to ``k`` suggestions for ``text``, best first: ``[(word, probability), ...]``.
@@ -193,19 +205,21 @@ class NextWordPredictor:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
         check_k(k)
-        return NextWordSession(self, text).suggest(k)
+        return NextWordSession(self.engine, text).suggest(k)
 
-    def generate(self, text: str, n_words: int, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
-                 seed: int | None = None) -> str:
+    def generate(self, text: str, n_words: int, temperature: float = 1.0, top_k: int = TOP_K_OFF,
+                 top_p: float = TOP_P_OFF, seed: int | None = None) -> str:
         """Sample ``n_words`` words that continue ``text`` (its last word counts as finished).
 
         Args:
             text: the start; "" starts a sentence.
             n_words: how many words to sample (special tokens are never sampled).
             temperature: divides the logits; below 1 is more conservative, above 1 more random.
-            top_k: sample among the k most likely words only; 0 = all.
-            top_p: sample among the most likely words whose probabilities add up to top_p (nucleus).
-            seed: a seed makes the result repeatable; None draws from torch's global generator.
+            top_k: sample among the k most likely words only; 0 (``TOP_K_OFF``) = all.
+            top_p: sample among the most likely words whose probabilities add up to top_p (nucleus),
+                in (0, 1]; 1 (``TOP_P_OFF``) = all.
+            seed: an integer in [0, ``MAX_SEED``] (:mod:`.sampling`) makes the result repeatable; None
+                draws from torch's global generator.
 
         Returns:
             The continuation alone, words joined by spaces (none before punctuation), capitalised
@@ -214,22 +228,23 @@ class NextWordPredictor:
         Raises:
             InputError: a bad argument.
         """
-        _check_generate(text, n_words, temperature, top_k, top_p, seed)
+        check_generate(text, n_words, temperature, top_k, top_p, seed)
         session = self.session(text)
         if session.fragment:
             session.feed(" ")
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
-        first = self.prefix_index.first_word
+        engine = self.engine
+        first = engine.prefix_index.first_word
         words, previous = [], session.last_token
         with torch.inference_mode():
             for _ in range(n_words):
                 logits = session.next_logits().double()
                 logits[:first] = -math.inf
-                token_id = int(torch.multinomial(_filtered_probs(logits, temperature, top_k, top_p), 1,
+                token_id = int(torch.multinomial(filtered_probs(logits, temperature, top_k, top_p), 1,
                                                  generator=generator))
-                token = self.tokens[token_id]
+                token = engine.tokens[token_id]
                 start = previous in SENTENCE_END
-                words.append(display_word(token, "", start, self.truecase) if self.text_settings.lower else token)
+                words.append(display_word(token, "", start, engine.truecase) if engine.text_settings.lower else token)
                 session.advance([token_id])
                 previous = token
         return join_words(words)
@@ -268,40 +283,3 @@ class NextWordPredictor:
                 logits, state = self.model(x[:, :len(y)], state)  # (1, L, vocab_size)
                 total += float(F.cross_entropy(logits[0].double(), y, reduction="sum"))
         return total
-
-
-def _filtered_probs(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """Sampling probabilities after temperature, top-k and nucleus (top-p) filtering."""
-    logits = (logits - logits.max()) / temperature  # max first: a tiny temperature gives -inf, never NaN
-    if top_k:
-        kth = torch.topk(logits, min(top_k, logits.numel())).values[-1]
-        logits = logits.masked_fill(logits < kth, -math.inf)
-    probs = torch.softmax(logits, dim=0)
-    if top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True)
-        outside = torch.cumsum(sorted_probs, dim=0) - sorted_probs >= top_p  # mass before it already reaches top_p
-        probs = probs.clone()
-        probs[order[outside]] = 0.0
-    return probs
-
-
-def _check_generate(text: Any, n_words: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any) -> None:
-    if not isinstance(text, str):
-        raise InputError(f"text must be a str, got {type(text).__name__}")
-
-    def is_int(x: Any) -> bool:
-        return isinstance(x, int) and not isinstance(x, bool)
-
-    def is_num(x: Any) -> bool:
-        return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-    if not is_int(n_words) or n_words < 1:
-        raise InputError(f"n_words must be an integer >= 1, got {n_words!r}")
-    if not is_num(temperature) or temperature <= 0:
-        raise InputError(f"temperature must be a number > 0, got {temperature!r}")
-    if not is_int(top_k) or top_k < 0:
-        raise InputError(f"top_k must be an integer >= 0 (0 = off), got {top_k!r}")
-    if not is_num(top_p) or not 0 < top_p <= 1:
-        raise InputError(f"top_p must be a number in (0, 1], got {top_p!r}")
-    if seed is not None and (not is_int(seed) or not 0 <= seed < 2**64):
-        raise InputError(f"seed must be None or an integer in [0, 2**64), got {seed!r}")

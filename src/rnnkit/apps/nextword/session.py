@@ -1,11 +1,9 @@
 """Incremental next-word prediction: a typing session keeps the recurrent state between keystrokes.
 
 Cost per keystroke: a letter inside a word runs no recurrent step (the word's candidates are ranked
-from logits already computed); a space or line break commits the word and runs one step for it,
-then the output layer once. The step is the model's own modules (embedding, ``nn.LSTM``, decoder)
-called directly, under ``torch.inference_mode()`` and with oneDNN off: at batch 1 torch's plain CPU
-kernels are ~3x faster than oneDNN's, which re-lays-out the weights on every call
-(``/work/shared/BASELINES.md``: LSTM step ~260 us vs ~850 us). Top-k is ``torch.topk`` on the logits.
+from logits already computed); a space or line break commits the word and runs one step for it
+(:meth:`~.engine.Engine.run`), then the output layer once. Top-k is ``torch.topk`` on the logits.
+A session takes the predictor's :class:`~.engine.Engine` and reads only its public attributes.
 
 Bounded work for huge input: a single :meth:`NextWordSession.feed` of more than
 :data:`MAX_CONTEXT_CHARS` characters or :data:`MAX_CONTEXT_TOKENS` tokens reads only its last
@@ -17,13 +15,10 @@ word, the way the model was trained on a continuous stream), so a session equals
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from rnnkit.apps.nextword.text import SENTENCE_END, display_word, encode_committed, split_committed, split_fragment
@@ -31,9 +26,10 @@ from rnnkit.errors import InputError
 from rnnkit.text import Vocabulary
 
 if TYPE_CHECKING:
-    from rnnkit.apps.nextword.predictor import NextWordPredictor
+    from rnnkit.apps.nextword.engine import Engine
 
-__all__ = ["MAX_CONTEXT_CHARS", "MAX_CONTEXT_TOKENS", "MAX_FRAGMENT_CHARS", "NextWordSession", "check_k"]
+__all__ = ["MAX_CONTEXT_CHARS", "MAX_CONTEXT_TOKENS", "MAX_FRAGMENT_CHARS", "NextWordSession", "check_k",
+           "rank_candidates"]
 
 MAX_CONTEXT_TOKENS = 200  # the most tokens one feed reads; an LSTM's prediction barely depends on older ones
 MAX_CONTEXT_CHARS = 20_000  # a feed longer than this is cut first (at a space), so tokenizing stays cheap
@@ -47,57 +43,30 @@ def check_k(k: Any) -> int:
     return k
 
 
-@contextlib.contextmanager
-def fast_path() -> Iterator[None]:
-    """No autograd and no oneDNN: the fastest torch path for batch-1 steps on a CPU."""
-    # Only "enabled" changes: flags()'s other defaults would switch oneDNN's TF32 setting and warn.
-    off = torch.backends.mkldnn.flags(enabled=False, deterministic=None, allow_tf32=None, fp32_precision=None)
-    with off, torch.inference_mode():
-        yield
-
-
-class Engine:
-    """Runs a :class:`~rnnkit.models.LanguageModel`'s modules one token stream at a time (batch 1)."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model.eval()
-        self.embedding = model.encoder.weight  # (vocab_size, embedding_dim)
-        self.rnn = model.rnn.fused  # batch-first nn.LSTM / nn.GRU / nn.RNN holding the weights
-        self.decoder = model.decoder
-
-    def run(self, ids: list[int], state: Any) -> tuple[Tensor, Any]:
-        """Feed ``ids`` from ``state`` (None: zeros); return (last output (hidden_size,), new state)."""
-        with fast_path():
-            if len(ids) == 1:  # the common keystroke: a view of one row, no index tensor to build
-                x = self.embedding[ids[0]].view(1, 1, -1)  # (1, 1, embedding_dim)
-            else:
-                x = F.embedding(torch.tensor([ids]), self.embedding)  # (1, T, embedding_dim)
-            output, state = self.rnn(x, state)  # (1, T, hidden_size)
-            return output[0, -1], state
-
-    def logits(self, output: Tensor) -> Tensor:
-        """Next-token logits (vocab_size,) from one output of :meth:`run`."""
-        with fast_path():
-            return self.decoder(output)
-
-
 class NextWordSession:
     """A typing session: text goes in piece by piece, suggestions come out without re-reading it.
 
     Made by :meth:`NextWordPredictor.session`. ``feed`` appends text, ``type`` appends and returns
-    the suggestions, ``suggest`` returns them for the text so far, ``accept`` replaces the word being
-    typed by a suggestion. Suggestions equal ``predictor.suggest(text_so_far)`` (see the module
-    docstring for the bound on very long texts).
+    the suggestions, ``suggest`` returns them for the text so far (``result``: as the JSON shape of
+    the CLI and the service), ``accept`` replaces the word being typed by a suggestion. Suggestions
+    equal ``predictor.suggest(text_so_far)`` (see the module docstring for the bound on very long texts).
+
+    Args:
+        engine: the predictor's :class:`~.engine.Engine` (shared; the session keeps its own state).
+        text: the text typed so far.
+
+    Raises:
+        InputError: ``text`` is not a str.
     """
 
-    def __init__(self, predictor: NextWordPredictor, text: str = "") -> None:
-        self._p = predictor
+    def __init__(self, engine: Engine, text: str = "") -> None:
+        self._engine = engine
         self._reset()
         self.feed(text)
 
     def _reset(self) -> None:
-        self._state, self._output = self._p._start  # the state after <eos>: a sentence start
-        self._last_id = self._p.vocab.eos_id
+        self._output, self._state = self._engine.start  # after <eos>: a sentence start
+        self._last_id = self._engine.vocab.eos_id
         self._last_token = Vocabulary.EOS  # the last token read, as written (decides sentence starts)
         self._fragment = ""
         self._logits_cache: tuple[Any, Tensor, float] | None = None  # (context ids, logits, log-norm of words)
@@ -134,7 +103,7 @@ class NextWordSession:
         committed, fragment = split_committed(self._fragment + text)
         self._fragment = fragment[-MAX_FRAGMENT_CHARS:]
         if committed:
-            ids, last = encode_committed(committed, self._p.vocab, self._p.text_settings, self._last_id)
+            ids, last = encode_committed(committed, self._engine.vocab, self._engine.text_settings, self._last_id)
             if len(ids) > MAX_CONTEXT_TOKENS:
                 self._reset()
                 self._fragment = fragment[-MAX_FRAGMENT_CHARS:]
@@ -158,9 +127,9 @@ class NextWordSession:
     def advance(self, ids: list[int], last_token: str | None = None) -> None:
         """Feed token ids straight to the model (one recurrent call for all of them)."""
         if ids:
-            self._output, self._state = self._p._engine.run(ids, self._state)
+            self._output, self._state = self._engine.run(ids, self._state)
             self._last_id = ids[-1]
-            self._last_token = last_token if last_token is not None else self._p.tokens[ids[-1]]
+            self._last_token = last_token if last_token is not None else self._engine.tokens[ids[-1]]
             self._logits_cache = None
 
     def suggest(self, k: int = 3) -> list[tuple[str, float]]:
@@ -175,7 +144,8 @@ class NextWordSession:
         """
         check_k(k)
         context, prefix = self._fragment_parts()
-        index = self._p.prefix_index
+        engine = self._engine
+        index = engine.prefix_index
         lo, hi = index.range(prefix) if prefix else (0, len(index))
         if hi <= lo:
             return []
@@ -189,12 +159,28 @@ class NextWordSession:
                 candidates, values = None, logits[index.first_word:]
                 log_norm = self._logits_cache[2]
             ranked, scores = rank_candidates(values, candidates, index.first_word, k)
-        lower = self._p.text_settings.lower
+        lower = engine.text_settings.lower
         typed, start = self._typed_prefix(prefix), last in SENTENCE_END
-        truecase = self._p.truecase if lower else {}
-        tokens = self._p.tokens
+        truecase = engine.truecase if lower else {}
+        tokens = engine.tokens
         return [(display_word(tokens[i], typed, start, truecase) if lower else tokens[i], math.exp(s - log_norm))
                 for i, s in zip(ranked, scores, strict=True)]
+
+    def result(self, k: int = 3) -> dict[str, Any]:
+        """The suggestions for the text so far as plain data: the one JSON shape of the CLI and the service.
+
+        Returns:
+            ``{"completing": bool, "prefix": str, "suggestions": [{"word": str, "probability": float}, ...]}``:
+            ``prefix`` is :attr:`prefix` ("" after a space), ``completing`` is true when it is not empty,
+            ``suggestions`` is :meth:`suggest` ``(k)``, best first.
+
+        Raises:
+            InputError: ``k`` is not an integer >= 1.
+        """
+        suggestions = self.suggest(k)
+        prefix = self.prefix
+        return {"completing": bool(prefix), "prefix": prefix,
+                "suggestions": [{"word": word, "probability": prob} for word, prob in suggestions]}
 
     def next_logits(self) -> Tensor:
         """Next-token logits (vocab_size,) after every committed token (the fragment is ignored)."""
@@ -203,24 +189,25 @@ class NextWordSession:
     def _typed_prefix(self, prefix: str) -> str:
         """The prefix as the user typed it (their capitals), the end of the fragment."""
         tail = self._fragment[len(self._fragment) - len(prefix):] if prefix else ""
-        return tail if self._p.prefix_index.key(tail) == prefix else prefix
+        return tail if self._engine.prefix_index.key(tail) == prefix else prefix
 
     def _fragment_parts(self) -> tuple[list[str], str]:
         """(context tokens inside the fragment, prefix to complete); ([], "") after a space."""
-        tokens = self._p.text_settings.tokens(self._fragment, finished=False)
+        tokens = self._engine.text_settings.tokens(self._fragment, finished=False)
         if not tokens:
             return [], ""
-        return split_fragment(tokens, self._p.prefix_index)
+        return split_fragment(tokens, self._engine.prefix_index)
 
     def _context_logits(self, context: list[str]) -> tuple[Tensor, str]:
         """Logits after the committed tokens plus ``context``, and the last token read."""
-        ids = self._p.vocab.encode(context)
+        engine = self._engine
+        ids = engine.vocab.encode(context)
         key = tuple(ids)
         if self._logits_cache is None or self._logits_cache[0] != key:
-            output = self._p._engine.run(ids, self._state)[0] if ids else self._output
-            logits = self._p._engine.logits(output)
+            output = engine.run(ids, self._state)[0] if ids else self._output
+            logits = engine.logits(output)
             with torch.inference_mode():
-                words_norm = float(torch.logsumexp(logits[self._p.prefix_index.first_word:], dim=0))
+                words_norm = float(torch.logsumexp(logits[engine.prefix_index.first_word:], dim=0))
             self._logits_cache = (key, logits, words_norm)
         last = context[-1] if context else self._last_token
         return self._logits_cache[1], last

@@ -2,11 +2,13 @@
 
 The training stream is ``<eos>`` followed by every line's tokens and an ``<eos>`` after each line
 (the PTB language-modelling convention), read as one continuous text with truncated
-back-propagation; see :class:`~rnnkit.training.LanguageModelTask` for the batch layout.
+back-propagation; see :class:`~rnnkit.training.LanguageModelTask` for the batch layout. The
+Trainer's checkpoints carry the next-word payload (:mod:`.payload`), so they load as predictors.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -15,6 +17,7 @@ import numpy as np
 import torch
 
 from rnnkit.apps.nextword.config import NextWordConfig
+from rnnkit.apps.nextword.payload import CHECKPOINT_KIND, NextWordParts, read_payload, trainer_checkpoint_data
 from rnnkit.apps.nextword.text import TextSettings, learn_truecase
 from rnnkit.data import read_lines, read_ptb
 from rnnkit.errors import CheckpointError, ConfigError, InputError
@@ -22,12 +25,9 @@ from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
 from rnnkit.training import LanguageModelTask, Trainer, load_checkpoint
 
-__all__ = ["CHECKPOINT_KIND", "TrainedParts", "normalise_lines", "read_corpus", "read_texts", "train_parts"]
+__all__ = ["Source", "normalise_lines", "read_corpus", "read_texts", "train_parts"]
 
-CHECKPOINT_KIND = "nextword"  # the "kind" of every next-word checkpoint, the Trainer's included
-
-Source = str | os.PathLike[str] | Sequence[str]
-TrainedParts = dict[str, Any]  # model, vocab, text_settings, truecase, config, metrics, train_corpus
+Source = str | os.PathLike[str] | Sequence[str]  # a corpus: a file path, or a list of texts
 
 
 def read_corpus(source: Source, corpus_format: str, name: str) -> list[list[str]]:
@@ -88,7 +88,7 @@ def _init_uniform(model: LanguageModel, init_range: float) -> None:
 
 def train_parts(source: Source, config: NextWordConfig, *, valid: Source | None = None,
                 checkpoint_path: str | os.PathLike | None = None, resume_from: str | os.PathLike | None = None,
-                callbacks: Iterable[Any] = ()) -> TrainedParts:
+                callbacks: Iterable[Any] = ()) -> NextWordParts:
     """Build the vocabulary and model from ``source`` and train; what a predictor is made of.
 
     Raises:
@@ -113,21 +113,23 @@ def train_parts(source: Source, config: NextWordConfig, *, valid: Source | None 
         val_lines = read_corpus(valid, config.corpus_format, "validation text")
         val_stream = _stream(normalise_lines(val_lines, settings), vocab)
     train_corpus = os.fspath(source) if isinstance(source, str | os.PathLike) else ""  # as given: portable
-    extra = {"text": settings.to_dict(), "truecase": truecase, "nextword_config": config.to_dict(),
-             "train_corpus": train_corpus}
-    if resume_from is not None and load_checkpoint(resume_from, kind=CHECKPOINT_KIND)["vocab"] != vocab.to_dict():
+    if resume_from is not None and _resumed(resume_from).vocab != vocab:
         raise CheckpointError(f"checkpoint {resume_from} was trained with another vocabulary; resume with the "
                               "same corpus and vocabulary settings")
     torch.manual_seed(config.seed)
     model = LanguageModel(config.model_config(len(vocab)))
     _init_uniform(model, config.init_range)
+    parts = NextWordParts(model, vocab, settings, truecase=truecase, config=config, train_corpus=train_corpus)
     trainer = Trainer(model, config.train_config(), LanguageModelTask(), callbacks=callbacks,
-                      checkpoint_path=checkpoint_path,
-                      extra_checkpoint_data={"kind": CHECKPOINT_KIND, "vocab": vocab.to_dict(), "extra": extra})
+                      checkpoint_path=checkpoint_path, extra_checkpoint_data=trainer_checkpoint_data(parts))
     stream = _stream(lines, vocab)
     result = trainer.fit(stream, val_stream, resume_from=resume_from)
     metrics = {"train_tokens": len(stream) - 1, "steps": result.steps, "epochs": result.epochs,
                "val_perplexity": result.best_metric, "best_step": result.best_step,
                "tokens_per_sec": result.tokens_per_sec, "elapsed_s": result.elapsed}
-    return {"model": model.to("cpu"), "vocab": vocab, "text_settings": settings, "truecase": truecase,
-            "config": config, "metrics": metrics, "train_corpus": train_corpus}
+    return dataclasses.replace(parts, model=model.to("cpu"), metrics=metrics)
+
+
+def _resumed(path: str | os.PathLike) -> NextWordParts:
+    """The parts of a resumable checkpoint, read to check that it fits before training starts."""
+    return read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path)

@@ -1,0 +1,81 @@
+"""The next-word engine: one language model ready for batch-1 steps, and what a typing session reads.
+
+A :class:`~rnnkit.apps.nextword.NextWordPredictor` holds one :class:`Engine`; each
+:class:`~rnnkit.apps.nextword.session.NextWordSession` takes it and keeps its own recurrent state.
+The engine holds no per-session state, so any number of sessions share one.
+
+The step is the model's own modules (embedding, ``nn.LSTM``, decoder) called directly, under
+``torch.inference_mode()`` and with oneDNN off: at batch 1 torch's plain CPU kernels are ~3x faster
+than oneDNN's, which re-lays-out the weights on every call (``/work/shared/BASELINES.md``: LSTM
+step ~260 us vs ~850 us).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from rnnkit.apps.nextword.text import PrefixIndex, TextSettings
+from rnnkit.models import LanguageModel
+from rnnkit.text import Vocabulary
+
+__all__ = ["Engine", "fast_path"]
+
+
+@contextlib.contextmanager
+def fast_path() -> Iterator[None]:
+    """No autograd and no oneDNN: the fastest torch path for batch-1 steps on a CPU."""
+    # Only "enabled" changes: flags()'s other defaults would switch oneDNN's TF32 setting and warn.
+    off = torch.backends.mkldnn.flags(enabled=False, deterministic=None, allow_tf32=None, fp32_precision=None)
+    with off, torch.inference_mode():
+        yield
+
+
+class Engine:
+    """Runs a :class:`~rnnkit.models.LanguageModel` one token stream at a time (batch 1).
+
+    Args:
+        model: the language model (put in eval mode; its device is where the steps run).
+        vocab: its vocabulary, with ``<bos>``/``<eos>``.
+        text_settings: how text becomes tokens; default TextSettings().
+        truecase: display forms of lower-cased words ("i" -> "I").
+
+    Attributes (read by sessions, never written after construction):
+        model, vocab, text_settings, truecase: as given.
+        tokens: id -> token (kept: ``Vocabulary.tokens`` builds a new tuple per call).
+        prefix_index: the vocabulary's words in spelling order (completions, specials left out).
+        start: ``(output, state)`` after one ``<eos>``, where every session starts (a sentence start).
+    """
+
+    def __init__(self, model: LanguageModel, vocab: Vocabulary, text_settings: TextSettings | None = None,
+                 truecase: dict[str, str] | None = None) -> None:
+        self.model = model.eval()
+        self.vocab = vocab
+        self.tokens = vocab.tokens
+        self.text_settings = text_settings = text_settings or TextSettings()
+        self.truecase = dict(truecase or {})
+        self.prefix_index = PrefixIndex(vocab, text_settings.lower)
+        self._embedding = model.encoder.weight  # (vocab_size, embedding_dim)
+        self._rnn = model.rnn.fused  # batch-first nn.LSTM / nn.GRU / nn.RNN holding the weights
+        self._decoder = model.decoder
+        self.start = self.run([vocab.eos_id], None)
+
+    def run(self, ids: list[int], state: Any) -> tuple[Tensor, Any]:
+        """Feed ``ids`` from ``state`` (None: zeros); return (last output (hidden_size,), new state)."""
+        with fast_path():
+            if len(ids) == 1:  # the common keystroke: a view of one row, no index tensor to build
+                x = self._embedding[ids[0]].view(1, 1, -1)  # (1, 1, embedding_dim)
+            else:
+                x = F.embedding(torch.tensor([ids]), self._embedding)  # (1, T, embedding_dim)
+            output, state = self._rnn(x, state)  # (1, T, hidden_size)
+            return output[0, -1], state
+
+    def logits(self, output: Tensor) -> Tensor:
+        """Next-token logits (vocab_size,) from one output of :meth:`run`."""
+        with fast_path():
+            return self._decoder(output)
