@@ -14,5 +14,5 @@ def test_keep_freed_memory_sets_glibc_thresholds_once():
 
 
 def test_thresholds_are_the_measured_values():
-    assert allocator.MMAP_THRESHOLD == 268435456  # MALLOC_MMAP_THRESHOLD_ in BASELINES.md
-    assert allocator.TRIM_THRESHOLD == 1073741824  # MALLOC_TRIM_THRESHOLD_ in BASELINES.md
+    assert allocator.MMAP_THRESHOLD == 268435456  # the MALLOC_MMAP_THRESHOLD_ of bench/nextword_train.py
+    assert allocator.TRIM_THRESHOLD == 1073741824  # the MALLOC_TRIM_THRESHOLD_ of bench/nextword_train.py
