@@ -146,3 +146,18 @@ def test_a_busy_model_does_not_block_other_requests(app, served, monkeypatch, me
 
     health, other, slow = asyncio.run(scenario())
     assert health.status_code == other.status_code == slow.status_code == 200
+
+
+def test_the_schema_takes_its_bounds_from_the_app():
+    from rnnkit.apps.nextword import sampling
+    from rnnkit.serve import schemas
+
+    assert schemas.MAX_SEED is sampling.MAX_SEED
+    fields = schemas.GenerateRequest.model_fields
+    assert fields["top_k"].default == sampling.TOP_K_OFF and fields["top_p"].default == sampling.TOP_P_OFF
+
+
+def test_the_largest_seed_the_schema_accepts_is_one_the_app_accepts(client):
+    first = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED})
+    again = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED})
+    assert first.status_code == 200 and first.json() == again.json()

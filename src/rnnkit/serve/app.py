@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rnnkit._version import __version__
 from rnnkit.serve.errors import BodyLimit, install_error_handlers
+from rnnkit.serve.models import ModelArg, Served, load_served
 from rnnkit.serve.schemas import (
     MAX_BODY_BYTES,
     GenerateRequest,
@@ -35,7 +36,6 @@ from rnnkit.serve.schemas import (
     SuggestRequest,
     SuggestResponse,
 )
-from rnnkit.serve.served import ModelArg, Served, load_served
 
 __all__ = ["create_app"]
 
@@ -78,9 +78,7 @@ def _api(served: Served) -> APIRouter:
     @router.post("/suggest")
     async def suggest(request: SuggestRequest) -> SuggestResponse:
         """Next words after a space; completions of the word being typed otherwise."""
-        prefix, pairs = await run_in_threadpool(served.suggest, request.text, request.k)
-        return SuggestResponse(completing=bool(prefix), prefix=prefix,
-                               suggestions=[{"word": w, "probability": p} for w, p in pairs])
+        return SuggestResponse(**await run_in_threadpool(served.suggest, request.text, request.k))
 
     @router.post("/generate")
     async def generate(request: GenerateRequest) -> GenerateResponse:

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from rnnkit.apps.nextword.sampling import MAX_SEED, TOP_K_OFF, TOP_P_OFF
+
 __all__ = [
     "MAX_BATCH",
     "MAX_BODY_BYTES",
@@ -39,8 +41,9 @@ MAX_EXPLAIN = 4  # the most texts explained per request: occlusion scores the te
 # grows with the square of the length; a learned BiLSTM 150 took 0.6 s on 200 words, 4.3 s on 512 tokens.
 MAX_EXPLAIN_WORDS = 200
 MAX_WORDS = 200  # the most words one generate request samples (about 0.1 s on one core)
-MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes a signed 64-bit integer
-MIN_TEMPERATURE = 0.01  # far below that, logits / temperature overflows float64 and sampling fails
+# The service's own floor: the app samples greedily below any temperature it can represent, but a
+# request for 0.0001 is more likely a slip than a wish for argmax; 0.01 is already near-greedy.
+MIN_TEMPERATURE = 0.01
 
 
 def _valid_unicode(text: str) -> str:
@@ -85,8 +88,9 @@ class GenerateRequest(_Request):
     text: Text = Field("", description='the start ("" starts a sentence); its last word counts as finished')
     n_words: Int = Field(10, ge=1, le=MAX_WORDS, description="how many words to sample")
     temperature: Number = Field(1.0, ge=MIN_TEMPERATURE, le=100.0, description="below 1 is more conservative")
-    top_k: Int = Field(0, ge=0, le=1_000_000, description="sample among the k most likely words; 0 = all")
-    top_p: Number = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling; 1 = off")
+    top_k: Int = Field(TOP_K_OFF, ge=TOP_K_OFF, le=1_000_000,
+                       description=f"sample among the k most likely words; {TOP_K_OFF} = all")
+    top_p: Number = Field(TOP_P_OFF, gt=0.0, le=TOP_P_OFF, description=f"nucleus sampling; {TOP_P_OFF:g} = off")
     seed: Int | None = Field(None, ge=0, le=MAX_SEED, description="makes the result repeatable")
 
 

@@ -48,11 +48,10 @@ class Served:
     _locks: dict[str, threading.Lock] = field(
         default_factory=lambda: {"nextword": threading.Lock(), "sentiment": threading.Lock()})
 
-    def suggest(self, text: str, k: int) -> tuple[str, list[tuple[str, float]]]:
-        """(the prefix being completed, "" after a space; the suggestions) for ``text``."""
+    def suggest(self, text: str, k: int) -> dict[str, Any]:
+        """:meth:`NextWordSession.result <rnnkit.apps.nextword.session.NextWordSession.result>` for ``text``."""
         with self._locks["nextword"]:
-            session = self.nextword.session(text)
-            return session.prefix, session.suggest(k)
+            return self.nextword.session(text).result(k)
 
     def generate(self, text: str, **settings: Any) -> str:
         with self._locks["nextword"]:
