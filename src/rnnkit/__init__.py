@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rnnkit.apps.nextword.evaluate import evaluate_nextword
     from rnnkit.apps.nextword.predictor import NextWordPredictor
     from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, review_rating
-    from rnnkit.apps.sentiment.model import SentimentConfig
+    from rnnkit.apps.sentiment.config import SentimentConfig
     from rnnkit.config import ModelConfig, TrainConfig
     from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
     from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
@@ -53,7 +53,7 @@ _EXPORTS = {
     "Recurrent": "rnnkit.nn",
     "RnnkitError": "rnnkit.errors",
     "SentimentAnalyzer": "rnnkit.apps.sentiment.analyzer",
-    "SentimentConfig": "rnnkit.apps.sentiment.model",
+    "SentimentConfig": "rnnkit.apps.sentiment.config",
     "Seq2Seq": "rnnkit.models",
     "Tokenizer": "rnnkit.text",
     "TrainConfig": "rnnkit.config",

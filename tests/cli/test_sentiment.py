@@ -1,16 +1,18 @@
-"""The sentiment commands through main([...]): ``sentiment`` and ``eval sentiment``."""
+"""The sentiment commands through main([...]): ``sentiment``, ``train sentiment`` and ``eval sentiment``."""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 import torch
 
 import rnnkit.apps.sentiment.analyzer as sentiment_module
 from rnnkit import SentimentAnalyzer
-from rnnkit.apps.sentiment.model import SentimentConfig
+from rnnkit.apps.sentiment.config import SentimentConfig
 from rnnkit.cli import main
 
 TEXTS = ["a good film", "great acting", "I loved it", "wonderful and fun", "a bad film", "awful acting",
@@ -58,9 +60,30 @@ def test_lexicon_label(capsys):
 def test_json_with_explanation(capsys):
     assert main(["sentiment", "The movie was not good", "--backend", "lexicon", "--json", "--explain"]) == 0
     result = json.loads(capsys.readouterr().out)
+    assert list(result) == ["backend", "label", "scores", "compound", "explanation"]
     assert result["label"] == "Negative" and result["backend"] == "lexicon"
-    assert set(result["scores"]) == {"Negative", "Neutral", "Positive", "compound"}
+    assert list(result["scores"]) == ["Negative", "Neutral", "Positive"] and -1 <= result["compound"] < 0
     assert [e["token"] for e in result["explanation"]] == ["The", "movie", "was", "not", "good"]
+
+
+def test_json_is_the_result_shape(capsys, model_path):
+    for argv, analyzer in ((["--backend", "lexicon"], SentimentAnalyzer()),
+                           (["--model", str(model_path)], SentimentAnalyzer.load(model_path))):
+        assert main(["sentiment", "The food was good", "--json", *argv]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert printed == {"backend": analyzer.backend} | analyzer.result("The food was good")
+        assert printed["explanation"] is None  # always present; null without --explain
+
+
+def test_help_imports_no_torch():
+    code = ("import contextlib, io, sys; from rnnkit.cli import main\n"
+            "for argv in (['train', 'sentiment', '--help'], ['eval', 'sentiment', '--help'], "
+            "['sentiment', '--help']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "        assert main(argv) == 0 and '--' in out.getvalue()\n"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_explain_lines(capsys):
@@ -97,8 +120,9 @@ def test_no_bundled_model_falls_back_to_the_lexicon(capsys, no_bundled):
 
 
 @pytest.mark.parametrize("argv, match", [
-    (["--backend", "lexicon", "--model", "m.pt"], "--model is for --backend model"),
-    (["--backend", "model", "--threshold", "vader"], "--threshold is for --backend lexicon"),
+    (["--backend", "lexicon", "--model", "m.pt"], "the lexicon backend reads no model file"),
+    (["--backend", "model", "--threshold", "vader"], "threshold applies to the lexicon backend only"),
+    (["--model", "m.pt", "--threshold", "vader"], "threshold applies to the lexicon backend only"),
     (["--backend", "vader"], "invalid choice"),
     (["--model", "/nonexistent/m.pt"], ""),
 ])

@@ -39,7 +39,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("sentiment",), "rate a text Positive, Negative or Neutral", "sentiment:add_sentiment"),
     (("train", "nextword"), "train a next-word predictor on a corpus", "nextword:add_train_nextword"),
     (("train", "sentiment"), "train a learned sentiment model (Negative / Neutral / Positive)",
-     "sentiment_train:add_train_sentiment"),
+     "sentiment:add_train_sentiment"),
     (("eval", "nextword"), "perplexity, top-k accuracy and keystroke savings, LSTM beside KN",
      "nextword:add_eval_nextword"),
     (("eval", "sentiment"), "score the lexicon rule and a learned model on a labelled file",

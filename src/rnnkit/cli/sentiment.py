@@ -1,103 +1,150 @@
-"""The sentiment commands of the CLI: ``sentiment`` and ``eval sentiment``.
+"""The sentiment commands of the CLI: ``sentiment``, ``train sentiment`` and ``eval sentiment``.
 
 ``rnnkit sentiment "TEXT"`` rates one text (``-`` reads it from stdin) with the bundled learned model,
-or with VADER's rule when there is none (a note on stderr says so) or ``--backend lexicon`` is given.
+or with VADER's rule when there is none (a note on stderr says so) or ``--backend lexicon`` is given
+(:func:`~rnnkit.apps.sentiment.analyzer.load_analyzer` applies these rules).
+``rnnkit train sentiment`` trains a learned model from named data sources, for example (the bundled
+model's command is in ``src/rnnkit/pretrained/sentiment.md``)::
+
+    rnnkit train sentiment --train sst:$D/sst/trees/train.txt --train proscons:$D/pros_cons \\
+        --valid sst-sentences:$D/sst/trees/dev.txt --exclude sst-sentences:$D/sst/trees/test.txt \\
+        --opinion-lexicon $D/opinion_lexicon --out sentiment.pt
+
 ``rnnkit eval sentiment FILE`` scores the lexicon rule and the learned model side by side on the same
-labelled file. ``train sentiment`` is in its own module.
+labelled file (:mod:`rnnkit.apps.sentiment.evaluate`).
+
+Building the parsers imports only torch-free modules (the config, the rule's thresholds, the format
+list); the handlers import the models.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from rnnkit.cli.common import add_threads_flag, read_text_arg, set_threads
-from rnnkit.errors import CheckpointError, InputError
+from rnnkit.cli.common import (
+    add_config_flags,
+    add_threads_flag,
+    config_from_args,
+    print_json,
+    read_text_arg,
+    set_threads,
+)
 
-__all__ = ["EVAL_FORMATS", "add_eval_sentiment", "add_sentiment", "load_gold"]
-
-THRESHOLD_CHOICES = ("seed", "vader")  # --threshold: SEED_THRESHOLD (0) or VADER_THRESHOLD (0.05)
-EVAL_FORMATS = ("sst", "csv", "tsv", "vader", "proscons", "product", "plot")
-_SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+__all__ = ["add_eval_sentiment", "add_sentiment", "add_train_sentiment"]
 
 
 # sentiment -------------------------------------------------------------------------------------------
 
 def add_sentiment(parser: argparse.ArgumentParser) -> None:
+    from rnnkit.apps.sentiment.config import BACKENDS
+    from rnnkit.apps.sentiment.rule import THRESHOLD_NAMES
+
     parser.add_argument("text", help='the text to rate, or "-" to read it from stdin')
-    parser.add_argument("--backend", choices=("lexicon", "model"),
+    parser.add_argument("--backend", choices=BACKENDS,
                         help="lexicon: VADER's rule; model: a learned model (default: the bundled model if "
                              "there is one, else the lexicon; --threshold alone picks the lexicon)")
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train sentiment` (default: the bundled one)")
-    parser.add_argument("--threshold", choices=THRESHOLD_CHOICES,
+    parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES),
                         help="lexicon band: seed (compound 0 is Neutral; the default) or vader (|compound| < 0.05)")
-    parser.add_argument("--json", action="store_true", help="print the label, scores and backend as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the backend, label, scores, compound and explanation as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
     add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_sentiment)
 
 
-def _analyzer(backend: str | None, model: Path | None, threshold: str | None) -> Any:
-    """The analyzer the flags ask for; with no choice made, the bundled model or else the lexicon."""
-    from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
-
-    if backend == "lexicon" and model is not None:
-        raise InputError("--model is for --backend model; the lexicon backend reads no file")
-    if backend == "model" and threshold is not None:
-        raise InputError("--threshold is for --backend lexicon; a learned model has no threshold")
-    if backend == "lexicon" or (backend is None and model is None and threshold is not None):
-        return SentimentAnalyzer.load(backend="lexicon", threshold=threshold)
-    if backend is None and model is None:
-        try:
-            return SentimentAnalyzer.load()
-        except CheckpointError:
-            print("rnnkit: note: no bundled sentiment model; using the lexicon backend (VADER's rule)",
-                  file=sys.stderr)
-            return SentimentAnalyzer.load(backend="lexicon")
-    return SentimentAnalyzer.load(model)
-
-
 def _cmd_sentiment(args: argparse.Namespace) -> int:
+    from rnnkit.apps.sentiment.analyzer import load_analyzer
+
     set_threads(args.num_threads)
     text = read_text_arg(args.text)
-    analyzer = _analyzer(args.backend, args.model, args.threshold)
-    label = analyzer.rate(text)
-    explanation = analyzer.explain(text) if args.explain else []
+    analyzer, note = load_analyzer(args.model, backend=args.backend, threshold=args.threshold)
+    if note:
+        print(f"rnnkit: note: {note}", file=sys.stderr)
+    result = analyzer.result(text, explain=args.explain)
     if args.json:
-        result: dict[str, Any] = {"label": label, "scores": analyzer.scores(text), "backend": analyzer.backend}
-        if args.explain:
-            result["explanation"] = [{"token": t, "contribution": c} for t, c in explanation]
-        print(json.dumps(result, ensure_ascii=False))
+        print_json({"backend": analyzer.backend} | result)
         return 0
-    print(label)
-    for token, contribution in explanation:
-        print(f"{token}\t{contribution:+.4f}")
+    print(result["label"])
+    for item in result["explanation"] or []:
+        print(f"{item['token']}\t{item['contribution']:+.4f}")
+    return 0
+
+
+# train sentiment -------------------------------------------------------------------------------------
+
+def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
+    from rnnkit.apps.sentiment.config import SentimentConfig
+    from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
+
+    parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH",
+                        help=f"training data, repeatable; FORMAT is one of {', '.join(SOURCE_FORMATS)}")
+    parser.add_argument("--valid", metavar="FORMAT:PATH", help="validation data; the best epoch's weights are kept")
+    parser.add_argument("--exclude", action="append", default=[], metavar="FORMAT:PATH",
+                        help="evaluation data whose sentences must not be trained on (the validation data is "
+                             "always excluded too); overlapping training texts are dropped and counted")
+    parser.add_argument("--opinion-lexicon", type=Path, metavar="DIR",
+                        help="folder with Hu & Liu's positive-words.txt and negative-words.txt, used as features")
+    parser.add_argument("--out", type=Path, default=Path("sentiment.pt"), help="the model file (default sentiment.pt)")
+    parser.add_argument("--json", action="store_true", help="print the training summary as JSON")
+    add_config_flags(parser, SentimentConfig, "model and training")
+    parser.set_defaults(func=_cmd_train_sentiment)
+
+
+def _cmd_train_sentiment(args: argparse.Namespace) -> int:
+    from rnnkit.apps.sentiment.config import SentimentConfig
+    from rnnkit.apps.sentiment.model import SentimentModel
+    from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
+
+    config = config_from_args(args, SentimentConfig)
+    texts, labels = read_sources(args.train)
+    valid = read_source(args.valid) if args.valid else None
+    held_out = [t for spec in args.exclude for t in read_source(spec)[0]] + (valid[0] if valid else [])
+    texts, labels, removed = remove_overlap(texts, labels, held_out)
+    opinion = read_opinion_lexicon(args.opinion_lexicon) if args.opinion_lexicon else ((), ())
+    print(f"training on {len(texts):,} texts ({removed:,} dropped for overlapping evaluation sentences)",
+          file=sys.stderr)
+    model = SentimentModel.train(texts, labels, config, valid=valid, opinion_words=opinion,
+                                 checkpoint_path=args.out.with_suffix(".train.pt"))
+    model.card.update({"train_sources": args.train, "valid": args.valid, "excluded": args.exclude,
+                       "overlap_removed": removed, "opinion_lexicon": bool(args.opinion_lexicon)})
+    model.save(args.out)
+    summary = {"out": str(args.out), **model.metrics, "overlap_removed": removed}
+    if args.json:
+        print_json(summary, indent=2)
+    else:
+        print(f"wrote {args.out}: {model!r}, validation 3-class accuracy {model.metrics['val_accuracy3']}, "
+              f"{model.metrics['elapsed_s']:.0f} s")
     return 0
 
 
 # eval sentiment --------------------------------------------------------------------------------------
 
 def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
-    from rnnkit.data.reviews import VADER_NEUTRAL_BAND
+    from rnnkit.apps.sentiment.rule import THRESHOLD_NAMES
+    from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
+    from rnnkit.data.reviews import LABEL_SCHEMES, VADER_NEUTRAL_BAND
+
     parser.add_argument("file", type=Path, help="labelled text (a file, or a dataset folder for vader/proscons/"
                         "product/plot)")
-    parser.add_argument("--format", choices=EVAL_FORMATS,
-                        help="sst: SST trees, whole sentences; csv/tsv: text and label columns; vader: VADER's "
-                             "ground truth; proscons; product: product_reviews_2 (unannotated = Neutral); plot: "
-                             "objective sentences, all Neutral (default: guessed from the name and first line)")
+    parser.add_argument("--format", choices=SOURCE_FORMATS,
+                        help="sst or sst-sentences: SST trees, whole sentences; csv/tsv: text and label columns; "
+                             "vader: VADER's ground truth; proscons; product: product_reviews_2 (unannotated = "
+                             "Neutral); plot: objective sentences, all Neutral (default: guessed from the name "
+                             "and first line)")
     parser.add_argument("--classes", type=int, choices=(3, 2, 5), default=3,
                         help="3; 2 (Neutral gold dropped, the likelier of Negative/Positive predicted; lexicon: "
                              "compound >= 0 is Positive); 5 (SST only, learned model only). Default 3")
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train sentiment` (default: the bundled "
                         "one; without any, only the lexicon rule is scored)")
-    parser.add_argument("--threshold", choices=THRESHOLD_CHOICES, default="seed",
+    parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES), default="seed",
                         help="the lexicon rule's band for 3 classes (default seed)")
     parser.add_argument("--text-column", default="text", help="csv/tsv: the text column (default text)")
     parser.add_argument("--label-column", default="label", help="csv/tsv: the label column (default label)")
-    parser.add_argument("--label-scheme", choices=("names", "sst"), default="names",
+    parser.add_argument("--label-scheme", choices=tuple(LABEL_SCHEMES), default="names",
                         help="csv/tsv labels: names (negative/neutral/positive, neg/neu/pos, -1/0/1) or sst (0-4)")
     parser.add_argument("--neutral-band", type=float, default=VADER_NEUTRAL_BAND,
                         help=f"vader: |mean rating| up to this is Neutral (default {VADER_NEUTRAL_BAND})")
@@ -108,141 +155,40 @@ def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=_cmd_eval_sentiment)
 
 
-def _guess_format(path: Path) -> str:
-    if path.suffix.lower() in _SUFFIX_FORMATS:
-        return _SUFFIX_FORMATS[path.suffix.lower()]
-    if path.is_dir():
-        names = {p.name for p in path.iterdir()}
-        for fmt, marker in (("vader", "movieReviewSnippets_GroundTruth.txt"), ("proscons", "IntegratedPros.txt"),
-                            ("plot", "plot.tok.gt9.5000")):
-            if marker in names:
-                return fmt
-        return "product"
-    from rnnkit.data import read_text
-
-    first = next((line for line in read_text(path).split("\n") if line.strip()), "")
-    for fmt, test in (("sst", first.startswith("(")), ("proscons", "<Pros>" in first or "<Cons>" in first),
-                      ("vader", first.count("\t") >= 2), ("product", "##" in first or first.startswith("[t]"))):
-        if test:
-            return fmt
-    raise InputError(f"cannot tell the format of {path}; give --format ({', '.join(EVAL_FORMATS)})")
-
-
-def load_gold(path: Path, fmt: str, classes: int, args: argparse.Namespace | None = None) -> tuple[list[str], list]:
-    """(texts, gold labels) of a labelled file for 3, 2 or 5 classes (5: SST only, labels 0-4).
-
-    Args:
-        path: the file or folder.
-        fmt: one of ``EVAL_FORMATS``.
-        classes: 3 (label names), 2 (Neutral dropped) or 5 (SST fine labels).
-        args: the eval command's flags (csv/tsv columns and scheme, VADER's neutral band), or None.
-
-    Raises:
-        InputError: the file cannot be read, 5 classes asked of another format, or nothing is left.
-    """
-    from rnnkit.data import (
-        rating_to_label,
-        read_labelled_table,
-        read_plot_sentences,
-        read_product_reviews,
-        read_pros_cons,
-        read_sst,
-        read_vader_ground_truth,
-    )
-    from rnnkit.data.sst import SST_3CLASS, SST_3CLASS_NAMES
-
-    if classes == 5 and fmt != "sst":
-        raise InputError(f"5 classes need SST labels (--format sst), not --format {fmt}")
-    if fmt == "sst":
-        pairs = read_sst(path)
-        texts = [text for text, _ in pairs]
-        labels: list = [fine if classes == 5 else SST_3CLASS_NAMES[SST_3CLASS[fine]] for _, fine in pairs]
-    elif fmt in ("csv", "tsv"):
-        texts, labels = read_labelled_table(
-            path, getattr(args, "text_column", "text"), getattr(args, "label_column", "label"),
-            "," if fmt == "csv" else "\t", label_scheme=getattr(args, "label_scheme", "names"))
-    elif fmt == "vader":
-        texts, ratings = read_vader_ground_truth(path)
-        band = getattr(args, "neutral_band", None)
-        labels = [rating_to_label(r) if band is None else rating_to_label(r, band) for r in ratings]
-    elif fmt == "proscons":
-        texts, labels = read_pros_cons(path)
-    elif fmt == "product":
-        texts, labels = read_product_reviews(path)
-        labels = ["Neutral" if label is None else label for label in labels]  # "approximately Neutral" (SOURCE.md)
-    else:
-        texts, labels = read_plot_sentences(path)
-    if classes == 2:
-        kept = [(t, label) for t, label in zip(texts, labels, strict=True) if label != "Neutral"]
-        texts, labels = [t for t, _ in kept], [label for _, label in kept]
-    if not texts:
-        raise InputError(f"{path} has no example left to score with {classes} classes")
-    return texts, labels
-
-
-def _lexicon_predictions(texts: list[str], classes: int, threshold: str) -> list[str]:
-    from rnnkit.apps.sentiment.rule import SEED_THRESHOLD, VADER_THRESHOLD, review_rating, vader_scores
-
-    if classes == 2:  # compound >= 0 is Positive: the seed rule's 0 goes to the majority polarity of reviews
-        return ["Positive" if vader_scores(t)["compound"] >= 0 else "Negative" for t in texts]
-    value = VADER_THRESHOLD if threshold == "vader" else SEED_THRESHOLD
-    return [review_rating(t, value) for t in texts]
-
-
-def _model_predictions(analyzer: Any, texts: list[str], classes: int) -> list:
-    if classes == 3:
-        return analyzer.rate_many(texts)
-    if classes == 5:
-        return [int(k) for k in analyzer.model.fine_probabilities(texts).argmax(axis=1)]
-    probs = analyzer.model.probabilities(texts)  # columns Negative, Neutral, Positive
-    return ["Positive" if pos >= neg else "Negative" for neg, pos in zip(probs[:, 0], probs[:, 2], strict=True)]
-
-
-def _eval_model(path: Path | None) -> Any:
-    from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
-
-    if path is not None:
-        return SentimentAnalyzer.load(path)
-    try:
-        return SentimentAnalyzer.load()
-    except CheckpointError:
-        print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
-              file=sys.stderr)
-        return None
-
-
 def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
-    from rnnkit.apps.sentiment.metrics import classification_report, format_comparison, plot_confusion
-    from rnnkit.apps.sentiment.rule import LABELS
+    from rnnkit.apps.sentiment.analyzer import load_analyzer
+    from rnnkit.apps.sentiment.evaluate import evaluate_sentiment
+    from rnnkit.apps.sentiment.metrics import format_comparison
 
     set_threads(args.num_threads)
-    fmt = args.format or _guess_format(args.file)
-    texts, gold = load_gold(args.file, fmt, args.classes, args)
-    analyzer = _eval_model(args.model)
-    if args.classes == 5 and analyzer is None:
-        raise InputError("5 classes need a learned model: give --model PATH")
-    labels = {3: LABELS, 2: ("Negative", "Positive"), 5: (0, 1, 2, 3, 4)}[args.classes]
-    reports = {}
-    if args.classes != 5:
-        reports[f"lexicon ({args.threshold if args.classes == 3 else 'compound >= 0'})"] = classification_report(
-            gold, _lexicon_predictions(texts, args.classes, args.threshold), labels)
-    if analyzer is not None:
-        reports[f"model ({analyzer.backend})"] = classification_report(
-            gold, _model_predictions(analyzer, texts, args.classes), labels)
-    pngs = []
-    if args.confusion_png:
-        for title, report in reports.items():
-            png = f"{args.confusion_png}-{title.split(' ')[0]}.png"
-            plot_confusion(report, png, f"{args.file.name}: {title}, {args.classes} classes")
-            pngs.append(png)
-    header = {"file": str(args.file), "format": fmt, "classes": args.classes, "n": len(texts),
-              "model": str(args.model) if args.model else ("bundled" if analyzer is not None else None)}
+    analyzer, note = load_analyzer(args.model)
+    if note:  # the lexicon stood in for a missing bundled model: it is scored anyway, alone
+        print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
+              file=sys.stderr)
+        analyzer = None
+    evaluation = evaluate_sentiment(args.file, args.format, args.classes, analyzer, args.threshold,
+                                    text_column=args.text_column, label_column=args.label_column,
+                                    label_scheme=args.label_scheme, neutral_band=args.neutral_band)
+    pngs = _confusion_pngs(evaluation, args.confusion_png, args.file.name) if args.confusion_png else []
     if args.json:
-        results = {title.split(" ")[0]: r.to_dict() | {"system": title} for title, r in reports.items()}
-        print(json.dumps(header | {"results": results, "confusion_png": pngs}, indent=2))
+        model = str(args.model) if args.model else ("bundled" if analyzer is not None else None)
+        print_json({"file": str(args.file), "format": evaluation.format, "classes": evaluation.classes,
+                    "n": evaluation.n, "model": model, "results": evaluation.results(), "confusion_png": pngs},
+                   indent=2)
         return 0
-    print(f"{args.file} ({fmt}, {args.classes} classes, {len(texts):,} examples)")
-    print(format_comparison(reports))
+    print(f"{args.file} ({evaluation.format}, {args.classes} classes, {evaluation.n:,} examples)")
+    print(format_comparison(evaluation.reports))
     for png in pngs:
         print(f"wrote {png}")
     return 0
+
+
+def _confusion_pngs(evaluation: Any, prefix: str, name: str) -> list[str]:
+    """Write ``PREFIX-lexicon.png`` and ``PREFIX-model.png`` (one per system scored); their paths."""
+    from rnnkit.apps.sentiment.metrics import plot_confusion
+
+    pngs = []
+    for title, report in evaluation.reports.items():
+        pngs.append(f"{prefix}-{title.split(' ')[0]}.png")
+        plot_confusion(report, pngs[-1], f"{name}: {title}, {evaluation.classes} classes")
+    return pngs

@@ -1,7 +1,8 @@
-"""Tests for rnnkit.apps.sentiment.analyzer: the SentimentAnalyzer facade over the lexicon and learned backends."""
+"""Tests for rnnkit.apps.sentiment.analyzer: SentimentAnalyzer over both backends and its results."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -10,9 +11,10 @@ import torch
 
 import rnnkit.apps.sentiment.analyzer as sentiment_module
 from rnnkit import SentimentAnalyzer
-from rnnkit.apps.sentiment.analyzer import LEXICON_EXPLAIN_MAX_WORDS
-from rnnkit.apps.sentiment.model import SentimentConfig
-from rnnkit.apps.sentiment.rule import LABELS, VADER_THRESHOLD, vader_scores
+from rnnkit.apps.sentiment.analyzer import MAX_EXPLAIN_WORDS
+from rnnkit.apps.sentiment.config import SentimentConfig
+from rnnkit.apps.sentiment.labels import LABELS
+from rnnkit.apps.sentiment.rule import VADER_THRESHOLD, vader_scores
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 
 POSITIVE = ["a good film", "great acting", "I loved it", "wonderful and fun", "really good", "a great story"]
@@ -78,7 +80,7 @@ def test_lexicon_explain_is_occlusion(lexicon):
     assert dict(words)["not"] == pytest.approx(full - vader_scores("The movie was very good")["compound"])
     assert dict(words)["not"] < 0 and dict(words)["The"] == 0.0
     assert lexicon.explain("   ") == []
-    assert len(lexicon.explain("good " * 1000)) == LEXICON_EXPLAIN_MAX_WORDS
+    assert len(lexicon.explain("good " * 1000)) == MAX_EXPLAIN_WORDS
 
 
 def test_lexicon_has_nothing_to_save(lexicon, tmp_path):
@@ -230,3 +232,70 @@ def test_bundled_model_when_present():
         pytest.skip("no bundled sentiment model yet")
     analyzer = SentimentAnalyzer.load()
     assert analyzer.rate_many(["a wonderful, moving film", "a dull, tedious mess"]) == ["Positive", "Negative"]
+
+
+# results: the one JSON shape -------------------------------------------------------------------------
+
+MIXED = TEXTS + ["", "  ", "not bad at all", "The food was good"]
+
+
+def test_result_shape(analyzer):
+    result = analyzer.result("a great story")
+    assert list(result) == ["label", "scores", "compound", "explanation"]
+    assert tuple(result["scores"]) == LABELS and result["explanation"] is None
+    assert isinstance(result["label"], str) and type(result["compound"]) is float
+    assert all(type(v) is float for v in result["scores"].values())
+    explained = analyzer.result("a great story", explain=True)
+    assert all(list(item) == ["token", "contribution"] and type(item["contribution"]) is float
+               for item in explained["explanation"])
+    json.dumps(explained)  # plain Python values only
+
+
+def test_results_equal_rate_many_scores_and_explain(analyzer):
+    results = analyzer.results(MIXED, explain=True)
+    assert [r["label"] for r in results] == analyzer.rate_many(MIXED)
+    for text, result in zip(MIXED, results, strict=True):
+        scores = analyzer.scores(text)
+        assert result["scores"] == pytest.approx({label: scores[label] for label in LABELS}, abs=1e-6)
+        assert result["compound"] == pytest.approx(scores["compound"], abs=1e-6)
+        assert result["explanation"] == [{"token": t, "contribution": pytest.approx(c, abs=1e-6)}
+                                         for t, c in analyzer.explain(text)]
+        single = analyzer.result(text, explain=True)  # alone, not batched: equal up to float noise
+        assert single["label"] == result["label"] and single["explanation"] == result["explanation"]
+        assert single["scores"] == pytest.approx(result["scores"], abs=1e-6)
+    assert analyzer.results(iter(MIXED[:2])) == analyzer.results(tuple(MIXED[:2]))
+    assert analyzer.results([]) == []
+
+
+def test_lexicon_results_are_exact(lexicon):
+    for text, result in zip(MIXED, lexicon.results(MIXED), strict=True):
+        scores = lexicon.scores(text)
+        assert result["scores"] | {"compound": result["compound"]} == scores
+
+
+def test_results_explain_the_first_words(analyzer):
+    long_text = " ".join(f"good{i % 7} bad" for i in range(400))
+    head = " ".join(long_text.split()[:MAX_EXPLAIN_WORDS])
+    explanation = analyzer.result(long_text, explain=True)["explanation"]
+    assert explanation == [{"token": t, "contribution": c} for t, c in analyzer.explain(head)]
+    if analyzer.backend == "lexicon":
+        assert len(explanation) == MAX_EXPLAIN_WORDS
+
+
+def test_results_is_one_batched_call(learned, monkeypatch):
+    calls = []
+    real = learned.model.probabilities
+    monkeypatch.setattr(learned.model, "probabilities", lambda texts: calls.append(len(texts)) or real(texts))
+    learned.results(TEXTS + ["", " "])
+    assert calls == [len(TEXTS)]
+
+
+@pytest.mark.parametrize("method, bad, match", [
+    ("results", "good film", "results takes a list of str, got a str; use result for one text"),
+    ("results", ["good", None], "text 1 must be a str, got NoneType"),
+    ("result", ["good"], "take one str, got a list"),
+    ("result", b"good", "decode it first"),
+])
+def test_results_bad_input(lexicon, method, bad, match):
+    with pytest.raises(InputError, match=match):
+        getattr(lexicon, method)(bad)

@@ -1,9 +1,13 @@
+"""Tests for rnnkit.apps.sentiment.model: the learned model's training, prediction, explanation and files."""
+
+import subprocess
+import sys
+
 import numpy as np
 import pytest
-import torch
 
-from rnnkit.apps.sentiment.model import SentimentConfig, SentimentModel
-from rnnkit.apps.sentiment.train import encode_labels, group_log_probs
+from rnnkit.apps.sentiment.config import SentimentConfig
+from rnnkit.apps.sentiment.model import SentimentModel
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 
 POSITIVE = ["a good film", "great acting", "I loved it", "wonderful and fun", "really good", "a great story"]
@@ -97,10 +101,11 @@ def test_bad_training_input():
         SentimentConfig(word_dropout=1.0)
 
 
-def test_labels_and_groups():
-    assert encode_labels([0, 4, "Negative", " positive ", "NEUTRAL", np.int64(2)]) == [0, 4, 5, 7, 6, 2]
-    with pytest.raises(InputError, match="label 0 is True"):
-        encode_labels([True])
-    fine, coarse = group_log_probs(torch.randn(4, 5))
-    torch.testing.assert_close(coarse.exp().sum(1), torch.ones(4))
-    torch.testing.assert_close(coarse[:, 0].exp(), fine[:, :2].exp().sum(1))
+
+def test_prediction_never_imports_the_training_module(tiny_model, tmp_path):
+    path = tiny_model.save(tmp_path / "s.pt")
+    code = ("import sys; from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer; "
+            f"SentimentAnalyzer.load({str(path)!r}).rate_many(['a good film', 'awful']); "
+            "print('rnnkit.apps.sentiment.train' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

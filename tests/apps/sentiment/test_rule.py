@@ -8,12 +8,17 @@ import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from rnnkit import review_rating
+from rnnkit.apps.sentiment.labels import LABELS
 from rnnkit.apps.sentiment.rule import (
-    LABELS,
+    BLANK_SCORES,
     LEXICON_MAX_CHARS,
     SEED_THRESHOLD,
+    THRESHOLD_NAMES,
     VADER_THRESHOLD,
     label_for_compound,
+    lexicon_explain,
+    lexicon_scores,
+    resolve_threshold,
     vader_scores,
 )
 from rnnkit.errors import ConfigError, InputError
@@ -119,3 +124,26 @@ def test_long_text_is_scored_on_its_head_and_tail():
     assert len(text) > LEXICON_MAX_CHARS
     scores = vader_scores(text)
     assert scores["neg"] > 0 and scores["pos"] > 0  # both ends were read
+
+
+def test_threshold_names():
+    assert THRESHOLD_NAMES == {"seed": SEED_THRESHOLD, "vader": VADER_THRESHOLD}
+    assert [resolve_threshold(v) for v in (None, "seed", "vader", 0.2, 0)] == [0.0, 0.0, 0.05, 0.2, 0.0]
+    with pytest.raises(ConfigError, match="threshold must be a number in \\[0, 1\\) or one of seed, vader, got 'x'"):
+        resolve_threshold("x")
+    with pytest.raises(ConfigError, match="threshold must be a number in"):
+        resolve_threshold(1.0)
+
+
+def test_lexicon_scores_and_explain():
+    vader = VADER.polarity_scores("The food was good")
+    scores = lexicon_scores("The food was good")
+    total = vader["neg"] + vader["neu"] + vader["pos"]
+    assert scores == {"Negative": vader["neg"] / total, "Neutral": vader["neu"] / total,
+                      "Positive": vader["pos"] / total, "compound": vader["compound"]}
+    assert lexicon_scores(" \n") == BLANK_SCORES and lexicon_scores("") is not BLANK_SCORES
+    words = lexicon_explain("not very good at all", 3)
+    assert [w for w, _ in words] == ["not", "very", "good"]
+    full = VADER.polarity_scores("not very good")["compound"]
+    assert dict(words)["good"] == round(full - VADER.polarity_scores("not very")["compound"], 4)
+    assert lexicon_explain("  ", 200) == []

@@ -1,6 +1,13 @@
 import pytest
 
-from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
+from rnnkit.apps.sentiment.sources import (
+    SOURCE_FORMATS,
+    read_format,
+    read_opinion_lexicon,
+    read_source,
+    read_sources,
+    remove_overlap,
+)
 from rnnkit.errors import InputError
 
 
@@ -28,6 +35,25 @@ def test_read_sources(tmp_path):
     assert texts[:2] == ["good", "bad"] and labels[:2] == ["Positive", "Negative"]
     assert ("It 's good", 3) in zip(texts, labels, strict=True) and ("'s good", 4) in zip(texts, labels, strict=True)
     assert texts[-1] == "It 's good" and labels[-1] == 3
+
+
+PRODUCT = "[t]\nSD500[+2]##We really enjoyed it.\n##I post under JTL at dcresource.\nscreen[-2]##It cracked.\n"
+
+
+def test_one_reader_table_for_every_format(tmp_path):
+    (tmp_path / "camera.txt").write_text(PRODUCT, encoding="utf-8")
+    (tmp_path / "gt.txt").write_text("1\t2.5\tgood\n2\t0.4\tok\n", encoding="utf-8")
+    (tmp_path / "t.csv").write_text("review,stars\nfine,4\n", encoding="utf-8")
+    assert SOURCE_FORMATS == ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader")
+    assert read_format("product", tmp_path / "camera.txt")[1] == ["Positive", None, "Negative"]
+    assert read_source(f"product:{tmp_path / 'camera.txt'}") == (["We really enjoyed it.", "It cracked."],
+                                                                  ["Positive", "Negative"])  # untagged: skipped
+    assert read_format("vader", tmp_path / "gt.txt")[1] == ["Positive", "Neutral"]
+    assert read_format("vader", tmp_path / "gt.txt", neutral_band=0.3)[1] == ["Positive", "Positive"]
+    assert read_format("csv", tmp_path / "t.csv", text_column="review", label_column="stars",
+                       label_scheme="sst") == (["fine"], ["Positive"])
+    with pytest.raises(InputError, match="format must be one of sst, sst-sentences, .*; got 'nope'"):
+        read_format("nope", tmp_path / "t.csv")
 
 
 @pytest.mark.parametrize("spec", ["nope:/x", "sst", "csv:"])

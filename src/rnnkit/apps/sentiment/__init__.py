@@ -1,1 +1,1 @@
-"""Sentiment of reviews: labels, the lexicon rule, features, the learned model, training, sources, evaluation."""
+"""Sentiment of reviews: labels, config, lexicon rule, features, model, analyzer, training, sources, evaluation."""

@@ -1,13 +1,15 @@
-"""Rate reviews Positive, Negative or Neutral: :class:`SentimentAnalyzer` (and :func:`review_rating`).
+"""Rate reviews Positive, Negative or Neutral: :class:`SentimentAnalyzer` and :func:`load_analyzer`.
 
 ::
 
     analyzer = SentimentAnalyzer.load()                     # the bundled learned model
     analyzer = SentimentAnalyzer.load(backend="lexicon")    # VADER and the seed rule, no model file
+    analyzer, note = load_analyzer()                        # the bundled model, else the lexicon and a note
     analyzer.rate("not bad at all")                         # "Positive"
     analyzer.rate_many(["great!", "dull plot"])             # one batched call
     analyzer.scores("great!")       # {"Negative": .., "Neutral": .., "Positive": .., "compound": ..}
     analyzer.explain("not bad")     # [("not", ..), ("bad", ..)]: each token's push towards Positive
+    analyzer.result("great!")       # label, scores, compound and explanation: the one JSON shape
 
 Two backends behind one interface. ``lexicon``: VADER's compound score and the seed rule
 (:mod:`.rule`). Learned (``lstm``, ``gru``, ``rnn``): a :class:`~.model.SentimentModel`.
@@ -20,10 +22,15 @@ compound = VADER's compound. They are proportions, not calibrated probabilities,
 :meth:`~SentimentAnalyzer.rate` follows the rule on compound, not the largest proportion: "The food
 was good" has Neutral 0.508, Positive 0.492 and is rated Positive.
 
-Explanations. Learned: the model's own (occlusion). Lexicon: occlusion too, on whitespace-separated
-words, VADER's own tokens: a word's value is compound(text) - compound(text without that word), so
-negations ("not") and boosters ("very") get credit although VADER gives them no valence of their own.
-Only the first ``LEXICON_EXPLAIN_MAX_WORDS`` words are explained (each needs one more VADER call).
+Explanations. Occlusion for both. Learned: the model's own. Lexicon: on VADER's whitespace-separated
+tokens, compound(text) - compound(text without the word), so negations ("not") and boosters ("very")
+get credit though VADER gives them no valence; the first ``MAX_EXPLAIN_WORDS`` words only.
+
+Results. :meth:`~SentimentAnalyzer.result` and :meth:`~SentimentAnalyzer.results` give each text in
+the one JSON shape that ``rnnkit sentiment --json`` and the service's ``/v1/sentiment`` both use::
+
+    {"label": "Positive", "scores": {"Negative": 0.0, "Neutral": 0.508, "Positive": 0.492},
+     "compound": 0.4404, "explanation": [{"token": "The", "contribution": 0.0}, ...]}   # or None
 """
 
 from __future__ import annotations
@@ -31,29 +38,31 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from rnnkit.apps.sentiment.model import SentimentConfig, SentimentModel
+from rnnkit.apps.sentiment.config import BACKENDS, SentimentConfig
+from rnnkit.apps.sentiment.labels import LABELS, NEUTRAL
+from rnnkit.apps.sentiment.model import SentimentModel
 from rnnkit.apps.sentiment.rule import (
-    LABELS,
-    SEED_THRESHOLD,
-    VADER_THRESHOLD,
+    BLANK_SCORES,
     check_text,
-    check_threshold,
+    label_for_compound,
+    lexicon_explain,
+    lexicon_scores,
+    resolve_threshold,
     review_rating,
-    vader_scores,
 )
-from rnnkit.errors import CheckpointError, ConfigError, InputError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError
 
-__all__ = ["BACKENDS", "DEFAULT_MODEL_PATH", "LABELS", "LEXICON_EXPLAIN_MAX_WORDS", "SentimentAnalyzer",
+__all__ = ["BACKENDS", "DEFAULT_MODEL_PATH", "MAX_EXPLAIN_WORDS", "SentimentAnalyzer", "load_analyzer",
            "review_rating"]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "pretrained" / "sentiment.pt"  # the bundled model
-BACKENDS = ("lexicon", "model")  # load(backend=...): VADER's rule, or a learned model file
-# Words explained by occlusion on the lexicon backend: 201 VADER calls on 200 words, under 1 s measured
-# on 200 dense sentiment words ("good but bad" repeated) on a busy 2-core machine.
-LEXICON_EXPLAIN_MAX_WORDS = 200
-_BLANK_SCORES = {"Negative": 0.0, "Neutral": 1.0, "Positive": 0.0, "compound": 0.0}
-_THRESHOLDS = {"seed": SEED_THRESHOLD, "vader": VADER_THRESHOLD}
+# Words of a text that are explained, for both backends. Lexicon: 201 VADER calls on 200 words, under 1 s
+# measured on 200 dense sentiment words ("good but bad" repeated) on a busy 2-core machine. Learned:
+# occlusion's cost grows with the square of the length; a BiLSTM 150 took 0.6 s on 200 words, 4.3 s on 512 tokens.
+MAX_EXPLAIN_WORDS = 200
+_FALLBACK = "using the lexicon backend (VADER's rule)"  # load_analyzer's note ends so when it falls back
 
 
 class SentimentAnalyzer:
@@ -77,7 +86,7 @@ class SentimentAnalyzer:
         if model is not None and threshold is not None:
             raise ConfigError("threshold applies to the lexicon backend only; a learned model has no threshold")
         self.model = model
-        self.threshold = _threshold(threshold)
+        self.threshold = resolve_threshold(threshold)
 
     def __repr__(self) -> str:
         if self.model is None:
@@ -109,10 +118,11 @@ class SentimentAnalyzer:
             raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if backend == "lexicon":
             if path is not None:
-                raise ConfigError("the lexicon backend reads no model file; give a path or backend='lexicon', not both")
+                raise ConfigError("the lexicon backend reads no model file; give a model path or the lexicon "
+                                  "backend, not both")
             return cls(None, threshold=threshold)
         if threshold is not None:
-            raise ConfigError("threshold applies to the lexicon backend only; pass backend='lexicon'")
+            raise ConfigError("threshold applies to the lexicon backend only; a learned model has no threshold")
         if path is None:
             if not DEFAULT_MODEL_PATH.is_file():
                 raise CheckpointError(f"there is no bundled sentiment model ({DEFAULT_MODEL_PATH} is missing); "
@@ -128,7 +138,7 @@ class SentimentAnalyzer:
         Args:
             texts: training texts.
             labels: "Negative"/"Neutral"/"Positive" or SST's fine-grained 0-4, one per text.
-            config: a :class:`~rnnkit.apps.sentiment.model.SentimentConfig` (default: its defaults).
+            config: a :class:`~rnnkit.apps.sentiment.config.SentimentConfig` (default: its defaults).
             valid: (texts, labels) to keep the best weights on.
 
         Raises:
@@ -164,16 +174,7 @@ class SentimentAnalyzer:
         Raises:
             InputError: ``texts`` is a str or not iterable, or one of its items is not a str.
         """
-        texts = _many_texts(texts)
-        if self.model is None:
-            return [review_rating(text, self.threshold) for text in texts]
-        labels = ["Neutral"] * len(texts)
-        rows = [i for i, text in enumerate(texts) if text.strip()]
-        if rows:
-            best = self.model.probabilities([texts[i] for i in rows]).argmax(axis=1)
-            for i, k in zip(rows, best, strict=True):
-                labels[i] = LABELS[int(k)]
-        return labels
+        return self._rated(_many_texts(texts, "rate_many", "rate"))[0]
 
     def scores(self, text: str) -> dict[str, float]:
         """A score per class and a compound score in [-1, 1] (see the module notes for each backend).
@@ -184,26 +185,14 @@ class SentimentAnalyzer:
         Raises:
             InputError: ``text`` is not a str.
         """
-        text = _one_text(text)
-        if not text.strip():
-            return dict(_BLANK_SCORES)
-        if self.model is None:
-            vader = vader_scores(text)
-            total = vader["neg"] + vader["neu"] + vader["pos"]
-            if total <= 0:
-                return dict(_BLANK_SCORES) | {"compound": vader["compound"]}
-            return {"Negative": vader["neg"] / total, "Neutral": vader["neu"] / total,
-                    "Positive": vader["pos"] / total, "compound": vader["compound"]}
-        probs = self.model.probabilities([text])[0]
-        out = {label: float(p) for label, p in zip(LABELS, probs, strict=True)}
-        return out | {"compound": out["Positive"] - out["Negative"]}
+        return self._rated([_one_text(text)])[1][0]
 
     def explain(self, text: str) -> list[tuple[str, float]]:
         """Each token with its contribution to the compound score; > 0 pushes towards Positive.
 
         Learned backend: the model's tokens and occlusion values. Lexicon backend: whitespace-separated
         words, compound(text) - compound(text without the word), for the first
-        ``LEXICON_EXPLAIN_MAX_WORDS`` words. Empty text gives [].
+        ``MAX_EXPLAIN_WORDS`` words. Empty text gives [].
 
         Raises:
             InputError: ``text`` is not a str.
@@ -211,34 +200,100 @@ class SentimentAnalyzer:
         text = _one_text(text)
         if self.model is not None:
             return self.model.explain(text)
-        words = text.split()[:LEXICON_EXPLAIN_MAX_WORDS]
-        full = vader_scores(" ".join(words))["compound"]
-        # VADER rounds compound to 4 decimals; so do the differences (no 0.045300000000000001)
-        return [(word, round(full - vader_scores(" ".join(words[:i] + words[i + 1:]))["compound"], 4))
-                for i, word in enumerate(words)]
+        return lexicon_explain(text, MAX_EXPLAIN_WORDS)
+
+    def result(self, text: str, *, explain: bool = False) -> dict[str, Any]:
+        """One text's result in the shape of :meth:`results` (InputError if ``text`` is not a str)."""
+        return self.results([_one_text(text)], explain=explain)[0]
+
+    def results(self, texts: Iterable[str], *, explain: bool = False) -> list[dict[str, Any]]:
+        """Each text in the one JSON shape of a sentiment result (the CLI's ``--json``, the service's answer).
+
+        Labels are those of :meth:`rate_many` and scores those of :meth:`scores` (one batched model call).
+
+        Returns:
+            One dict per text (the module notes show it): ``label``; ``scores`` of Negative, Neutral and
+            Positive; ``compound``; ``explanation``, the first ``MAX_EXPLAIN_WORDS`` words' ``token`` and
+            ``contribution`` (None unless ``explain``).
+
+        Raises:
+            InputError: ``texts`` is a str or not iterable, or one of its items is not a str.
+        """
+        texts = _many_texts(texts, "results", "result")
+        labels, scores = self._rated(texts)
+        results = []
+        for text, label, score in zip(texts, labels, scores, strict=True):
+            explanation = ([{"token": t, "contribution": c} for t, c in self.explain(_head(text))]
+                           if explain else None)
+            results.append({"label": label, "scores": {name: score[name] for name in LABELS},
+                            "compound": score["compound"], "explanation": explanation})
+        return results
+
+    def _rated(self, texts: list[str]) -> tuple[list[str], list[dict[str, float]]]:
+        """(labels, scores with compound) of checked texts; a learned model reads them in one batched call."""
+        if self.model is None:
+            scores = [lexicon_scores(text) for text in texts]
+            return [label_for_compound(score["compound"], self.threshold) for score in scores], scores
+        labels, scores = [NEUTRAL] * len(texts), [dict(BLANK_SCORES) for _ in texts]
+        rows = [i for i, text in enumerate(texts) if text.strip()]  # blank texts need no model
+        if rows:
+            probs = self.model.probabilities([texts[i] for i in rows])  # (len(rows), 3), columns in LABELS order
+            for i, row in zip(rows, probs, strict=True):
+                labels[i] = LABELS[int(row.argmax())]
+                scores[i] = {label: float(p) for label, p in zip(LABELS, row, strict=True)}
+                scores[i]["compound"] = scores[i]["Positive"] - scores[i]["Negative"]
+        return labels, scores
 
 
-def _threshold(value: object) -> float:
-    if value is None:
-        return SEED_THRESHOLD
-    if isinstance(value, str):
-        if value not in _THRESHOLDS:
-            raise ConfigError(f"threshold must be a number in [0, 1) or one of {', '.join(_THRESHOLDS)}, got {value!r}")
-        return _THRESHOLDS[value]
-    return check_threshold(value)
+def load_analyzer(path: str | os.PathLike[str] | None = None, *, backend: str | None = None,
+                  threshold: float | str | None = None) -> tuple[SentimentAnalyzer, str | None]:
+    """The analyzer that a path, a backend and a threshold ask for, with the default and its fallback.
+
+    The rules (the CLI's ``--model``, ``--backend`` and ``--threshold``; the service's model path):
+    a threshold alone picks the lexicon backend; nothing given picks the bundled model, and when there
+    is no usable bundled model the lexicon backend answers instead, with a one-line note saying so.
+    Anything else is :meth:`SentimentAnalyzer.load` with the same arguments.
+
+    Returns:
+        ``(analyzer, note)``: note is None, or the one line to show when the lexicon stood in.
+
+    Raises:
+        ConfigError: an unknown backend, a path with the lexicon backend, a threshold with a model.
+        CheckpointError: a given path, or the bundled model with ``backend="model"``, is not usable.
+    """
+    if path is not None or backend is not None:
+        return SentimentAnalyzer.load(path, backend=backend, threshold=threshold), None
+    if threshold is not None:
+        return SentimentAnalyzer.load(backend="lexicon", threshold=threshold), None
+    try:
+        return SentimentAnalyzer.load(), None
+    except (CheckpointError, NotTrainedError) as err:
+        if DEFAULT_MODEL_PATH.is_file():
+            reason = f"the bundled sentiment model is unusable ({str(err).strip().splitlines()[0][:200]})"
+        else:
+            reason = "no bundled sentiment model"
+        return SentimentAnalyzer.load(backend="lexicon"), f"{reason}; {_FALLBACK}"
+
+
+def _head(text: str) -> str:
+    """The first ``MAX_EXPLAIN_WORDS`` whitespace-separated words of ``text`` (all of it when shorter)."""
+    words = text.split(maxsplit=MAX_EXPLAIN_WORDS)
+    return " ".join(words[:MAX_EXPLAIN_WORDS]) if len(words) > MAX_EXPLAIN_WORDS else text
 
 
 def _one_text(text: object) -> str:
     if isinstance(text, list | tuple):
-        raise InputError(f"rate/scores/explain take one str, got a {type(text).__name__}; use rate_many for many")
+        raise InputError(f"rate/scores/explain/result take one str, got a {type(text).__name__}; "
+                         "use rate_many or results for many")
     return check_text(text)
 
 
-def _many_texts(texts: object) -> list[str]:
+def _many_texts(texts: object, method: str, single: str) -> list[str]:
+    """``texts`` as a list of str; the errors name ``method`` and the method for one text, ``single``."""
     if isinstance(texts, str | bytes | bytearray):
-        raise InputError(f"rate_many takes a list of str, got a {type(texts).__name__}; use rate for one text")
+        raise InputError(f"{method} takes a list of str, got a {type(texts).__name__}; use {single} for one text")
     if not isinstance(texts, Iterable):
-        raise InputError(f"rate_many takes a list of str, got {type(texts).__name__}")
+        raise InputError(f"{method} takes a list of str, got {type(texts).__name__}")
     texts = list(texts)
     for i, text in enumerate(texts):
         check_text(text, f"text {i}")

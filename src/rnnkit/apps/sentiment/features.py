@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from rnnkit.text import Tokenizer
 __all__ = [
     "FEATURE_NAMES",
     "MAX_TOKENS",
+    "check_texts",
     "lexicon_features",
     "lexicon_words",
     "sentiment_tokens",
@@ -54,6 +56,20 @@ _CLITIC = re.compile(r"^(.+?)('s|'re|'ve|'ll|'m|'d)$")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _WORDISH = re.compile(r"\w")
+
+
+def check_texts(texts: Any) -> list[str]:
+    """``texts`` as a list if it is a list or tuple of strings.
+
+    Raises:
+        InputError: ``texts`` is a str or not a list/tuple, or one of its items is not a str.
+    """
+    if isinstance(texts, str) or not isinstance(texts, list | tuple):
+        raise InputError(f"texts must be a list of strings, got {type(texts).__name__}")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(f"text {i} must be a string, got {type(text).__name__}")
+    return list(texts)
 
 
 def sentiment_tokens(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:

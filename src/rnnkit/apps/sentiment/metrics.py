@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnkit.apps.sentiment.rule import LABELS
+from rnnkit.apps.sentiment.labels import LABELS
 from rnnkit.errors import InputError
 
 __all__ = ["ClassificationReport", "classification_report", "format_comparison", "format_report", "plot_confusion"]

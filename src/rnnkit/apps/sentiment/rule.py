@@ -1,4 +1,4 @@
-"""The seed's sentiment rule on VADER's compound score: :func:`review_rating`.
+"""The lexicon backend: the seed's rule on VADER's compound score (:func:`review_rating`), scores, explanations.
 
 ::
 
@@ -10,6 +10,9 @@
 :func:`review_rating` is that rule, with VADER's own published band (``VADER_THRESHOLD``) as an option.
 :func:`vader_scores` gives the same numbers as ``polarity_scores``. One analyzer is built on first use
 and shared (it only reads its lexicon, so sharing it across threads is safe).
+
+:func:`lexicon_scores` and :func:`lexicon_explain` are the lexicon backend's scores and explanations
+(:class:`~rnnkit.apps.sentiment.analyzer.SentimentAnalyzer` documents them).
 
 Long texts: VADER's cost grows with the square of the number of words (each sentiment word re-lowers
 the whole word list; the "but" rule searches the score list), measured here at 0.4 s for 10,000
@@ -25,29 +28,36 @@ import functools
 import math
 from typing import Any
 
+from rnnkit.apps.sentiment.labels import NEGATIVE, NEUTRAL, POSITIVE
 from rnnkit.errors import ConfigError, InputError
 
 __all__ = [
-    "LABELS",
+    "BLANK_SCORES",
     "LEXICON_MAX_CHARS",
     "SEED_THRESHOLD",
+    "THRESHOLD_NAMES",
     "VADER_THRESHOLD",
     "check_text",
     "check_threshold",
     "label_for_compound",
+    "lexicon_explain",
+    "lexicon_scores",
+    "resolve_threshold",
     "review_rating",
     "vader_analyzer",
     "vader_scores",
 ]
 
-LABELS = ("Negative", "Neutral", "Positive")  # class order everywhere in rnnkit's sentiment code
 # The seed rule: compound exactly 0 is Neutral, any positive value Positive, any negative Negative.
 SEED_THRESHOLD = 0.0
 # VADER's published band (Hutto & Gilbert 2014; vaderSentiment README, "About the Scoring"):
 # compound >= 0.05 positive, <= -0.05 negative, in between neutral.
 VADER_THRESHOLD = 0.05
+THRESHOLD_NAMES = {"seed": SEED_THRESHOLD, "vader": VADER_THRESHOLD}  # names accepted for a threshold
 # Longest text VADER sees (characters): about 0.4 s worst case measured on a 2-core machine; see above.
 LEXICON_MAX_CHARS = 10_000
+# The scores of an empty or whitespace-only text, for both backends: certainly Neutral, compound 0.
+BLANK_SCORES = {NEGATIVE: 0.0, NEUTRAL: 1.0, POSITIVE: 0.0, "compound": 0.0}
 
 
 def check_text(text: object, name: str = "text") -> str:
@@ -66,6 +76,22 @@ def check_threshold(threshold: object) -> float:
     if not (math.isfinite(threshold) and 0 <= threshold < 1):
         raise ConfigError(f"threshold must be a number in [0, 1), got {threshold!r}")
     return float(threshold)
+
+
+def resolve_threshold(value: float | str | None) -> float:
+    """The threshold a value names: None is ``SEED_THRESHOLD``; "seed" or "vader" (``THRESHOLD_NAMES``); a number.
+
+    Raises:
+        ConfigError: an unknown name, or a number outside [0, 1).
+    """
+    if value is None:
+        return SEED_THRESHOLD
+    if isinstance(value, str):
+        if value not in THRESHOLD_NAMES:
+            raise ConfigError(f"threshold must be a number in [0, 1) or one of {', '.join(THRESHOLD_NAMES)}, "
+                              f"got {value!r}")
+        return THRESHOLD_NAMES[value]
+    return check_threshold(value)
 
 
 @functools.cache
@@ -113,10 +139,10 @@ def label_for_compound(compound: float, threshold: float = SEED_THRESHOLD) -> st
     """
     threshold = check_threshold(threshold)
     if compound > 0 and compound >= threshold:
-        return "Positive"
+        return POSITIVE
     if compound < 0 and compound <= -threshold:
-        return "Negative"
-    return "Neutral"
+        return NEGATIVE
+    return NEUTRAL
 
 
 def review_rating(text: str, threshold: float = SEED_THRESHOLD) -> str:
@@ -128,7 +154,7 @@ def review_rating(text: str, threshold: float = SEED_THRESHOLD) -> str:
             :func:`label_for_compound` for the exact boundaries.
 
     Returns:
-        One of ``LABELS``.
+        One of :data:`~rnnkit.apps.sentiment.labels.LABELS`.
 
     Raises:
         InputError: ``text`` is not a str (bytes: decode them first).
@@ -136,3 +162,29 @@ def review_rating(text: str, threshold: float = SEED_THRESHOLD) -> str:
     """
     threshold = check_threshold(threshold)
     return label_for_compound(vader_scores(text)["compound"], threshold)
+
+
+def lexicon_scores(text: str) -> dict[str, float]:
+    """The lexicon backend's scores: VADER's ``neg``/``neu``/``pos`` rescaled to sum to 1, and its compound.
+
+    Returns:
+        ``{"Negative", "Neutral", "Positive", "compound"}`` (``BLANK_SCORES`` for blank text).
+    """
+    if not text.strip():
+        return dict(BLANK_SCORES)
+    vader = vader_scores(text)
+    total = vader["neg"] + vader["neu"] + vader["pos"]
+    if total <= 0:
+        return dict(BLANK_SCORES) | {"compound": vader["compound"]}
+    return {NEGATIVE: vader["neg"] / total, NEUTRAL: vader["neu"] / total,
+            POSITIVE: vader["pos"] / total, "compound": vader["compound"]}
+
+
+def lexicon_explain(text: str, max_words: int) -> list[tuple[str, float]]:
+    """Occlusion on VADER's own tokens: each of the first ``max_words`` whitespace-separated words with
+    compound(those words) - compound(those words without it); [] for blank text."""
+    words = text.split()[:max_words]
+    full = vader_scores(" ".join(words))["compound"]
+    # VADER rounds compound to 4 decimals; so do the differences (no 0.045300000000000001)
+    return [(word, round(full - vader_scores(" ".join(words[:i] + words[i + 1:]))["compound"], 4))
+            for i, word in enumerate(words)]

@@ -1,14 +1,18 @@
-"""Training data for a sentiment model: named sources, mixed label granularity, leakage removal.
+"""Labelled sentiment data: one table of formats for training and evaluation, leakage removal.
 
-A source is ``FORMAT:PATH``::
+:func:`read_format` reads one file or folder in one of ``SOURCE_FORMATS``; training reads
+``FORMAT:PATH`` sources through :func:`read_source`, evaluation (:mod:`.evaluate`) the same readers::
 
     sst:trees/train.txt          every labelled SST phrase, fine labels 0-4 (Socher et al. train on these)
     sst-sentences:trees/dev.txt  whole SST sentences, fine labels 0-4 (validation, evaluation)
     proscons:pros_cons/          product pros (Positive) and cons (Negative)
     plot:subjectivity_objective/ objective plot sentences (Neutral)
-    product:product_reviews_2/   review sentences with opinion tags (Positive / Negative; untagged ones skipped)
+    product:product_reviews_2/   review sentences with opinion tags (Positive / Negative; untagged: None)
     csv:FILE, tsv:FILE           a table with "text" and "label" columns (Negative / Neutral / Positive ...)
     vader:FILE                   VADER ground truth, the mean rating banded by ``rating_to_label``
+
+Training skips untagged product sentences; evaluation counts them as Neutral and always scores SST's
+whole sentences.
 
 Leakage: :func:`remove_overlap` drops every training text that equals or contains an evaluation
 sentence, or covers at least half of one (8 tokens or more), compared as lower-cased SST-style
@@ -24,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.sentiment.features import sentiment_tokens
+from rnnkit.config import check_choice
 from rnnkit.data import read_sst
 from rnnkit.data.reviews import (
+    VADER_NEUTRAL_BAND,
     rating_to_label,
     read_labelled_table,
     read_plot_sentences,
@@ -35,16 +41,48 @@ from rnnkit.data.reviews import (
 )
 from rnnkit.errors import InputError
 
-__all__ = ["SOURCE_FORMATS", "read_opinion_lexicon", "read_source", "read_sources", "remove_overlap"]
+__all__ = ["SOURCE_FORMATS", "read_format", "read_opinion_lexicon", "read_source", "read_sources", "remove_overlap"]
 
 SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader")
 SHINGLE = 4  # tokens per shingle when looking for one text inside another
 MIN_INSIDE = 8  # a training text inside an evaluation sentence counts from this many tokens ...
 MIN_COVER = 0.5  # ... and this share of the sentence
+_FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews}
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+def read_format(fmt: str, path: str | os.PathLike[str], *, text_column: str = "text", label_column: str = "label",
+                label_scheme: str = "names", neutral_band: float = VADER_NEUTRAL_BAND) -> tuple[list[str], list[Any]]:
+    """``(texts, labels)`` of one file or folder in one of ``SOURCE_FORMATS``.
+
+    Labels are SST ints 0-4 for ``sst`` and ``sst-sentences``, class names otherwise, and None for
+    product sentences without an opinion tag.
+
+    Args:
+        fmt: the format.
+        path: the file or folder.
+        text_column, label_column, label_scheme: csv/tsv only (see :func:`~rnnkit.data.read_labelled_table`).
+        neutral_band: vader only: a mean rating up to this far from 0 is Neutral.
+
+    Raises:
+        InputError: an unknown format, or the file cannot be read.
+    """
+    check_choice("format", fmt, SOURCE_FORMATS, error=InputError)
+    if fmt in ("sst", "sst-sentences"):
+        pairs = read_sst(path, phrases=fmt == "sst")
+        return [t for t, _ in pairs], [label for _, label in pairs]
+    if fmt in _DELIMITERS:
+        return read_labelled_table(path, text_column, label_column, _DELIMITERS[fmt], label_scheme=label_scheme)
+    if fmt == "vader":
+        texts, ratings = read_vader_ground_truth(path)
+        return texts, [rating_to_label(r, neutral_band) for r in ratings]
+    return _FOLDER_READERS[fmt](path)
 
 
 def read_source(spec: str) -> tuple[list[str], list[Any]]:
-    """``(texts, labels)`` of one ``FORMAT:PATH`` source (labels: SST ints or class names).
+    """``(texts, labels)`` of one ``FORMAT:PATH`` training source (labels: SST ints or class names).
+
+    Product sentences without an opinion tag are skipped.
 
     Raises:
         InputError: the spec has no known format, or the file cannot be read.
@@ -52,20 +90,11 @@ def read_source(spec: str) -> tuple[list[str], list[Any]]:
     fmt, sep, path = spec.partition(":")
     if not sep or fmt not in SOURCE_FORMATS or not path:
         raise InputError(f"data source {spec!r} must be FORMAT:PATH with FORMAT one of {', '.join(SOURCE_FORMATS)}")
-    if fmt in ("sst", "sst-sentences"):
-        pairs = read_sst(path, phrases=fmt == "sst")
-        return [t for t, _ in pairs], [label for _, label in pairs]
+    texts, labels = read_format(fmt, path)
     if fmt == "product":
-        texts, labels = read_product_reviews(path)
         kept = [(t, label) for t, label in zip(texts, labels, strict=True) if label is not None]
         return [t for t, _ in kept], [label for _, label in kept]
-    if fmt == "vader":
-        texts, ratings = read_vader_ground_truth(path)
-        return texts, [rating_to_label(r) for r in ratings]
-    if fmt in ("csv", "tsv"):
-        return read_labelled_table(path, delimiter="," if fmt == "csv" else "\t")
-    reader = read_pros_cons if fmt == "proscons" else read_plot_sentences
-    return reader(path)
+    return texts, labels
 
 
 def read_sources(specs: Iterable[str]) -> tuple[list[str], list[Any]]:

@@ -1,68 +1,37 @@
-"""Training a learned sentiment model: labels of two granularities, one five-way output.
+"""Training a learned sentiment model: examples, vocabulary, lexicon features, the Trainer and its task.
 
-The model always predicts SST's five classes (0 very negative .. 4 very positive). Training data may
-mix SST's fine labels with coarse ones ("Negative", "Neutral", "Positive") from other sources such
-as product pros and cons: a coarse label's loss is minus the log of the summed probability of its
-group, so it teaches the direction without inventing an intensity::
-
-    label id   0 1 2 3 4      5 (Negative)   6 (Neutral)   7 (Positive)
-    log-prob   log p_k        log(p0 + p1)   log p2        log(p3 + p4)
-
-Three-class predictions sum the groups the same way: Negative = p0 + p1, Neutral = p2, Positive = p3 + p4.
+:func:`train_parts` builds what a :class:`~rnnkit.apps.sentiment.model.SentimentModel` is made of
+(the network, its vocabulary, metrics and card); :meth:`SentimentModel.train
+<rnnkit.apps.sentiment.model.SentimentModel.train>` calls it, so prediction never loads this module.
+:class:`MixedLabelTask` trains five logits on labels of two granularities (SST's 0-4 and the names
+Negative / Neutral / Positive); the label ids and the grouping maths are in :mod:`.labels`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rnnkit.apps.sentiment.rule import LABELS
+from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
+from rnnkit.apps.sentiment.features import check_texts, lexicon_features, lexicon_words, sentiment_tokens
+from rnnkit.apps.sentiment.labels import coarse_of, encode_labels, group_log_probs
 from rnnkit.errors import InputError
-from rnnkit.training import ClassificationTask
+from rnnkit.models.lexicon_classifier import LexiconClassifier
+from rnnkit.text import Vocabulary
+from rnnkit.training import ClassificationTask, Trainer
 from rnnkit.training.tasks import StepOutput
 
-__all__ = ["COARSE_OFFSET", "LABELS", "MixedLabelTask", "encode_labels", "group_log_probs"]
-
-FINE_TO_COARSE = (0, 0, 1, 2, 2)  # SST 0-1 Negative, 2 Neutral, 3-4 Positive (the usual mapping)
-COARSE_OFFSET = 5  # coarse label c is stored as id 5 + c
-_LABEL_NAMES = {name.lower(): i for i, name in enumerate(LABELS)}
-
-
-def encode_labels(labels: Sequence[Any]) -> list[int]:
-    """Label ids 0-7 for SST ints 0-4 and the names Negative / Neutral / Positive (any case).
-
-    Raises:
-        InputError: a label is neither (the message gives its position and value).
-    """
-    ids = []
-    for i, label in enumerate(labels):
-        if isinstance(label, str) and label.strip().lower() in _LABEL_NAMES:
-            ids.append(COARSE_OFFSET + _LABEL_NAMES[label.strip().lower()])
-        elif isinstance(label, int | np.integer) and not isinstance(label, bool) and 0 <= int(label) <= 4:
-            ids.append(int(label))
-        else:
-            raise InputError(f"label {i} is {label!r}; use Negative, Neutral, Positive or an SST label 0-4")
-    return ids
-
-
-def group_log_probs(logits: Tensor) -> tuple[Tensor, Tensor]:
-    """(log-probabilities of the 5 fine classes (B, 5), of the 3 coarse groups (B, 3))."""
-    fine = torch.log_softmax(logits.float(), dim=1)
-    coarse = torch.stack([fine[:, :2].logsumexp(dim=1), fine[:, 2], fine[:, 3:].logsumexp(dim=1)], dim=1)
-    return fine, coarse
-
-
-def _coarse_of(labels: Tensor) -> Tensor:
-    table = torch.tensor([*FINE_TO_COARSE, 0, 1, 2], device=labels.device)
-    return table[labels]
+__all__ = ["MixedLabelTask", "train_parts"]
 
 
 class MixedLabelTask(ClassificationTask):
-    """:class:`~rnnkit.training.ClassificationTask` for five logits and labels 0-7 (see the module docstring).
+    """:class:`~rnnkit.training.ClassificationTask` for five logits and labels 0-7 (see :mod:`.labels`).
 
     Its accuracy is three-class accuracy, whatever the granularity of each label.
     """
@@ -75,7 +44,7 @@ class MixedLabelTask(ClassificationTask):
         logits = model(ids, lengths)  # (B, 5)
         fine, coarse = group_log_probs(logits)
         nll = -torch.cat([fine, coarse], dim=1).gather(1, labels.unsqueeze(1)).squeeze(1)
-        correct = int((coarse.detach().argmax(dim=1) == _coarse_of(labels)).sum())
+        correct = int((coarse.detach().argmax(dim=1) == coarse_of(labels)).sum())
         return (nll.mean() if reduction == "mean" else nll.sum()), correct
 
     def train_step(self, model: nn.Module, batch: tuple[Tensor, Tensor, Tensor], state: Any = None) -> StepOutput:
@@ -91,3 +60,64 @@ class MixedLabelTask(ClassificationTask):
             loss, correct = self._loss_and_correct(model, batch, "sum")
             sums += torch.tensor([float(loss), len(key), correct], dtype=torch.float64)
         return sums
+
+
+def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentConfig, *,
+                valid: tuple[Sequence[str], Sequence[Any]] | None = None, opinion_words: tuple = ((), ()),
+                checkpoint_path: str | os.PathLike | None = None,
+                callbacks: Iterable[Any] = ()) -> tuple[LexiconClassifier, Vocabulary, dict[str, Any], dict[str, Any]]:
+    """Train a network on labelled texts: (network, vocabulary, metrics, card).
+
+    The arguments are those of :meth:`SentimentModel.train <rnnkit.apps.sentiment.model.SentimentModel.train>`.
+
+    Raises:
+        InputError: texts and labels differ in length, a text is not a string or empty, or a label is unknown.
+        TrainingError: the loss became NaN or infinite.
+    """
+    token_lists, label_ids = _examples(texts, labels, "training data")
+    positive, negative = (sorted({w.lower() for w in words}) for words in opinion_words)
+    model, vocab = _network(token_lists, config, positive, negative)
+    trainer = Trainer(model, config.train_config(), MixedLabelTask(), callbacks=callbacks,
+                      checkpoint_path=checkpoint_path,
+                      extra_checkpoint_data={"kind": CHECKPOINT_KIND, "vocab": vocab.to_dict()})
+    data = ([vocab.encode(t) for t in token_lists], label_ids)
+    val = None
+    if valid is not None:
+        val_tokens, val_labels = _examples(valid[0], valid[1], "validation data")
+        val = ([vocab.encode(t) for t in val_tokens], val_labels)
+    result = trainer.fit(data, val)
+    metrics = {"train_examples": len(label_ids), "epochs": result.epochs, "steps": result.steps,
+               "val_accuracy3": result.best_metric, "elapsed_s": result.elapsed}
+    return model, vocab, metrics, {"opinion_words": [positive, negative]}
+
+
+def _network(token_lists: list[list[str]], config: SentimentConfig, positive: list[str],
+             negative: list[str]) -> tuple[LexiconClassifier, Vocabulary]:
+    """The untrained network and its vocabulary: the training words seen ``min_freq`` times or more,
+    and every lexicon word (those never trained on keep a zero learned vector)."""
+    counts = Counter(t for tokens in token_lists for t in tokens)
+    kept = [t for t, n in counts.items() if n >= config.min_freq]
+    vocab = Vocabulary(sorted({*kept, *lexicon_words(), *positive, *negative}))
+    features = torch.from_numpy(lexicon_features(vocab.tokens, positive, negative))
+    torch.manual_seed(config.seed)
+    model = LexiconClassifier(config.model_config(len(vocab)), features, config.word_dropout)
+    with torch.no_grad():  # words never trained on keep a zero vector and speak through the lexicon alone
+        unseen = torch.tensor([i for i, t in enumerate(vocab.tokens) if counts[t] < config.min_freq],
+                              dtype=torch.int64)
+        model.embedding.weight[unseen] = 0.0
+    return model, vocab
+
+
+def _examples(texts: Any, labels: Any, name: str) -> tuple[list[list[str]], list[int]]:
+    """(token lists, label ids) of labelled texts, checked: equal lengths, not empty, every text has words."""
+    texts = check_texts(texts)
+    if not isinstance(labels, list | tuple) or len(labels) != len(texts):
+        count = len(labels) if isinstance(labels, list | tuple) else type(labels).__name__
+        raise InputError(f"{name} has {len(texts)} texts but {count} labels; they must match")
+    if not texts:
+        raise InputError(f"{name} is empty; give at least one labelled text")
+    token_lists = [sentiment_tokens(t) for t in texts]
+    empty = next((i for i, tokens in enumerate(token_lists) if not tokens), None)
+    if empty is not None:
+        raise InputError(f"{name} text {empty} holds no words")
+    return token_lists, encode_labels(labels)
