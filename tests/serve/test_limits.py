@@ -161,3 +161,15 @@ def test_the_largest_seed_the_schema_accepts_is_one_the_app_accepts(client):
     first = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED})
     again = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED})
     assert first.status_code == 200 and first.json() == again.json()
+
+
+def test_the_sentiment_schema_matches_the_app():
+    import typing
+
+    from rnnkit.apps.sentiment import analyzer
+    from rnnkit.apps.sentiment.labels import LABELS
+    from rnnkit.serve import schemas
+
+    assert schemas.MAX_EXPLAIN_WORDS is analyzer.MAX_EXPLAIN_WORDS
+    assert typing.get_args(schemas.SentimentResult.model_fields["label"].annotation) == LABELS
+    assert tuple(schemas.ClassScores.model_fields) == LABELS

@@ -18,9 +18,7 @@ from typing import Any
 from rnnkit.apps.nextword.predictor import DEFAULT_MODEL_PATH as NEXTWORD_PATH
 from rnnkit.apps.nextword.predictor import NextWordPredictor
 from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH as SENTIMENT_PATH
-from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
-from rnnkit.errors import CheckpointError, NotTrainedError
-from rnnkit.serve.schemas import MAX_EXPLAIN_WORDS
+from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, load_analyzer
 
 __all__ = ["Served", "load_served"]
 
@@ -58,24 +56,17 @@ class Served:
             return self.nextword.generate(text, **settings)
 
     def sentiment_results(self, texts: list[str], explain: bool) -> list[dict[str, Any]]:
-        """Label, class scores, compound and (if asked) per-token contributions for each text."""
+        """:meth:`SentimentAnalyzer.results <rnnkit.apps.sentiment.analyzer.SentimentAnalyzer.results>`."""
         with self._locks["sentiment"]:
-            labels = self.sentiment.rate_many(texts)
-            results = []
-            for text, label in zip(texts, labels, strict=True):
-                scores = dict(self.sentiment.scores(text))
-                compound = scores.pop("compound")
-                explanation = ([{"token": t, "contribution": c} for t, c in self.sentiment.explain(_head(text))]
-                               if explain else None)
-                results.append({"label": label, "scores": scores, "compound": compound, "explanation": explanation})
-            return results
+            return self.sentiment.results(texts, explain=explain)
 
 
 def load_served(nextword: ModelArg = None, sentiment: ModelArg = None) -> Served:
     """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
 
-    With no sentiment path and no bundled sentiment model, the lexicon backend answers instead and
-    a note says so (in ``/v1/health`` and ``/v1/models``).
+    The sentiment default and its fallback are :func:`~rnnkit.apps.sentiment.analyzer.load_analyzer`'s
+    (the CLI's too): with no path and no usable bundled model, the lexicon backend answers and its
+    note appears in ``/v1/health`` and ``/v1/models``.
 
     Raises:
         CheckpointError: a given path is missing or not a model of the right kind.
@@ -89,18 +80,15 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None) -> Served
         sources["nextword"], cards["nextword"] = "given", None
     if isinstance(sentiment, SentimentAnalyzer):
         sources["sentiment"], cards["sentiment"] = "given", None
-    elif sentiment is not None:
-        sources["sentiment"], cards["sentiment"] = _source(sentiment, SENTIMENT_PATH)
-        sentiment = SentimentAnalyzer.load(sentiment)
     else:
-        try:
-            sentiment = SentimentAnalyzer.load()
-            sources["sentiment"], cards["sentiment"] = _source(None, SENTIMENT_PATH)
-        except (CheckpointError, NotTrainedError) as err:
-            log.warning("sentiment: %s; serving the lexicon backend", err)
-            sentiment = SentimentAnalyzer.load(backend="lexicon")
-            sources["sentiment"], cards["sentiment"] = "fallback: no bundled model", LEXICON_CARD
-            notes["sentiment"] = "no usable bundled sentiment model, so the lexicon (VADER) backend answers"
+        path = sentiment
+        sentiment, note = load_analyzer(path)
+        if note:
+            log.warning("sentiment: %s", note)
+            sources["sentiment"], cards["sentiment"] = "fallback: no usable bundled model", LEXICON_CARD
+            notes["sentiment"] = note
+        else:
+            sources["sentiment"], cards["sentiment"] = _source(path, SENTIMENT_PATH)
     if getattr(sentiment, "backend", None) == "lexicon" and cards["sentiment"] is None:
         cards["sentiment"] = LEXICON_CARD
     return Served(nextword, sentiment, sources, cards, notes)
@@ -115,11 +103,3 @@ def _source(path: str | os.PathLike | None, bundled: Path) -> tuple[str, str | N
     except (OSError, UnicodeDecodeError):
         text = None
     return ("bundled" if path is None else str(path)), text
-
-
-def _head(text: str) -> str:
-    """The first MAX_EXPLAIN_WORDS whitespace-separated words of ``text`` (all of it when shorter)."""
-    words = text.split(maxsplit=MAX_EXPLAIN_WORDS)
-    return " ".join(words[:MAX_EXPLAIN_WORDS]) if len(words) > MAX_EXPLAIN_WORDS else text
-
-

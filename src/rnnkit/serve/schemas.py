@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from rnnkit.apps.nextword.sampling import MAX_SEED, TOP_K_OFF, TOP_P_OFF
+from rnnkit.apps.sentiment.analyzer import MAX_EXPLAIN_WORDS
 
 __all__ = [
     "MAX_BATCH",
@@ -37,9 +38,6 @@ MAX_BODY_BYTES = 64 * 1024  # the largest request body; a review or a paragraph 
 MAX_K = 20  # the most suggestions per request; a keyboard shows 3
 MAX_BATCH = 64  # the most texts per sentiment request
 MAX_EXPLAIN = 4  # the most texts explained per request: occlusion scores the text once more per token
-# Words of a text that are explained (the lexicon backend's own LEXICON_EXPLAIN_MAX_WORDS): occlusion's cost
-# grows with the square of the length; a learned BiLSTM 150 took 0.6 s on 200 words, 4.3 s on 512 tokens.
-MAX_EXPLAIN_WORDS = 200
 MAX_WORDS = 200  # the most words one generate request samples (about 0.1 s on one core)
 # The service's own floor: the app samples greedily below any temperature it can represent, but a
 # request for 0.0001 is more likely a slip than a wish for argmax; 0.01 is already near-greedy.
