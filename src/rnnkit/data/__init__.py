@@ -1,5 +1,7 @@
-"""Readers for real text formats: plain text, Penn Treebank, SST trees, Tatoeba pairs, labelled reviews."""
+"""Readers for real text formats: plain text, Penn Treebank, SST trees, Tatoeba pairs, labelled reviews,
+tweets, Reddit comments and news sentences."""
 
+from rnnkit.data.domains import read_goemotions, read_newsmtsc, read_tweeteval
 from rnnkit.data.reviews import (
     rating_to_label,
     read_labelled_table,
@@ -14,8 +16,10 @@ from rnnkit.data.text import read_lines, read_ptb, read_text
 
 __all__ = [
     "rating_to_label",
+    "read_goemotions",
     "read_labelled_table",
     "read_lines",
+    "read_newsmtsc",
     "read_plot_sentences",
     "read_product_reviews",
     "read_pros_cons",
@@ -23,6 +27,7 @@ __all__ = [
     "read_sst",
     "read_tatoeba_english",
     "read_text",
+    "read_tweeteval",
     "read_vader_ground_truth",
     "sst_to_3class",
     "split_sentences",

@@ -20,6 +20,7 @@ Neutral. Three granularities:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,9 +42,10 @@ __all__ = ["CLASS_LABELS", "SentimentEvaluation", "evaluate_sentiment", "guess_f
 
 CLASS_LABELS = {3: LABELS, 2: BINARY_LABELS, 5: FINE_LABELS}  # classes -> the labels scored, in display order
 _SST_FORMATS = ("sst", "sst-sentences")  # both are read as whole sentences here
-_SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+_SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "newsmtsc"}
 _FOLDER_MARKERS = (("vader", "movieReviewSnippets_GroundTruth.txt"), ("proscons", "IntegratedPros.txt"),
-                   ("plot", "plot.tok.gt9.5000"))  # a folder holding this file is in this format; else product
+                   ("plot", "plot.tok.gt9.5000"), ("tweeteval", "test_text.txt"))  # else product
+_GOEMOTIONS_LINE = re.compile(r"[^\t]*\t\d(,\d)*\t\w+")  # text, group indices, comment id: no header
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ def guess_format(path: str | os.PathLike[str]) -> str:
         InputError: none of the formats fits (name it with ``--format``).
     """
     path = Path(path)
+    if path.name.endswith("_text.txt"):
+        return "tweeteval"
+    if path.suffix.lower() == ".tsv" and path.is_file():
+        first = read_text(path).split("\n", 1)[0]
+        return "goemotions" if _GOEMOTIONS_LINE.fullmatch(first) else "tsv"
     if path.suffix.lower() in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[path.suffix.lower()]
     if path.is_dir():

@@ -10,6 +10,9 @@
     product:product_reviews_2/   review sentences with opinion tags (Positive / Negative; untagged: None)
     csv:FILE, tsv:FILE           a table with "text" and "label" columns (Negative / Neutral / Positive ...)
     vader:FILE                   VADER ground truth, the mean rating banded by ``rating_to_label``
+    tweeteval:test_text.txt      TweetEval tweets, labels from X_labels.txt beside the file
+    goemotions:train.tsv         GoEmotions Reddit comments with one group of negative / neutral / positive
+    newsmtsc:train.jsonl         NewsMTSC news sentences whose targets all share one polarity
 
 Training skips untagged product sentences; evaluation counts them as Neutral and always scores SST's
 whole sentences.
@@ -29,7 +32,7 @@ from typing import Any
 
 from rnnkit.apps.sentiment.features import sentiment_tokens
 from rnnkit.config import check_choice
-from rnnkit.data import read_sst
+from rnnkit.data import read_goemotions, read_newsmtsc, read_sst, read_tweeteval
 from rnnkit.data.reviews import (
     VADER_NEUTRAL_BAND,
     rating_to_label,
@@ -43,11 +46,13 @@ from rnnkit.errors import InputError
 
 __all__ = ["SOURCE_FORMATS", "read_format", "read_opinion_lexicon", "read_source", "read_sources", "remove_overlap"]
 
-SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader")
+SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader", "tweeteval",
+                  "goemotions", "newsmtsc")
 SHINGLE = 4  # tokens per shingle when looking for one text inside another
 MIN_INSIDE = 8  # a training text inside an evaluation sentence counts from this many tokens ...
 MIN_COVER = 0.5  # ... and this share of the sentence
-_FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews}
+_FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews,
+                   "tweeteval": read_tweeteval, "goemotions": read_goemotions, "newsmtsc": read_newsmtsc}
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
 
 
