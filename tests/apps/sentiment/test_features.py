@@ -56,3 +56,18 @@ def test_lexicon_features():
 def test_lexicon_words_cover_vader():
     words = lexicon_words()
     assert {"good", "horrible", ":)", "😀", "not", "very"} <= words
+
+
+def test_rule_token_is_vaders_compound_in_nine_steps():
+    from rnnkit.apps.sentiment.features import RULE_TOKENS, model_tokens, rule_token
+    from rnnkit.apps.sentiment.rule import vader_scores
+
+    assert tuple(f"xxvader{b:+d}" for b in range(-4, 5)) == RULE_TOKENS
+    for text in ["I LOVE THIS PHONE!!!", "not bad at all", "worst purchase ever :(", "The cable is 2 m long."]:
+        assert rule_token(text) == f"xxvader{round(vader_scores(text)['compound'] * 4):+d}"
+    assert rule_token("The cable is 2 m long.") == "xxvader+0"
+    assert model_tokens("not bad at all", rule_tokens=True) == [rule_token("not bad at all"), "not", "bad", "at", "all"]
+    assert model_tokens("not bad at all", rule_tokens=False) == ["not", "bad", "at", "all"]
+    assert model_tokens("   ", rule_tokens=True) == []  # nothing to read stays nothing (an empty text is Neutral)
+    valence = lexicon_features(RULE_TOKENS)[:, 0]
+    assert valence.tolist() == [b / 4 for b in range(-4, 5)]

@@ -1,5 +1,6 @@
 """Tests for rnnkit.apps.sentiment.model: the learned model's training, prediction, explanation and files."""
 
+import dataclasses
 import subprocess
 import sys
 
@@ -109,3 +110,17 @@ def test_prediction_never_imports_the_training_module(tiny_model, tmp_path):
             "print('rnnkit.apps.sentiment.train' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_rule_tokens_round_trip_and_explain_only_the_words(tmp_path):
+    texts = POSITIVE + NEGATIVE + NEUTRAL
+    labels = ["Positive"] * 6 + ["Negative"] * 6 + ["Neutral"] * 4
+    model = SentimentModel.train(texts, labels, dataclasses.replace(TINY, rule_tokens=True))
+    assert "xxvader+0" in model.vocab and "xxvader-4" in model.vocab
+    assert model.encode(["really good"])[0][0] == model.vocab.encode(["xxvader+2"])[0]
+    assert [token for token, _ in model.explain("really good")] == ["really", "good"]
+    path = tmp_path / "rule.pt"
+    model.save(path)
+    again = SentimentModel.load(path)
+    assert again.config.rule_tokens
+    np.testing.assert_allclose(again.probabilities(texts), model.probabilities(texts), atol=1e-6)

@@ -43,6 +43,7 @@ class SentimentConfig:
     dropout: float = _opt(0.5, "on word vectors and before the output layer")
     word_dropout: float = _opt(0.2, "chance of hiding a token's learned vector (not its lexicon vector) in training")
     min_freq: int = _opt(1, "keep training words seen at least this often (lexicon words are always kept)")
+    rule_tokens: bool = _opt(False, "read VADER's compound for the whole text as a first token (xxvader-4..+4)")
     epochs: int = _opt(4, "passes over the training data")
     batch_size: int = _opt(64, "texts per step (length-bucketed)")
     learning_rate: float = _opt(2e-3, "AdamW step size")
@@ -56,6 +57,7 @@ class SentimentConfig:
         check_choice("cell", self.cell, CELL_TYPES)
         check_bool("bidirectional", self.bidirectional)
         check_bool("progress", self.progress)
+        check_bool("rule_tokens", self.rule_tokens)
         for name in ("embedding_dim", "hidden_size", "num_layers", "min_freq", "epochs", "batch_size"):
             check_int(name, getattr(self, name), 1)
         for name in ("seed", "num_threads"):

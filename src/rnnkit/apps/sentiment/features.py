@@ -17,6 +17,11 @@ Two steps a learned sentiment model shares with the lexicon rule it is compared 
       3       1 for a negation ("not", "n't", "never", "without" ...)   VADER's NEGATE list
       4       booster strength / 0.293 (+1 "very", -1 "barely")         VADER's BOOSTER_DICT
 
+* :func:`rule_token` puts the lexicon rule's verdict on the whole text in front of its tokens when a
+  model's config asks for it (``rule_tokens``): VADER's compound, which sees the capitals, "!!!",
+  emoji, negation and "but" the lower-cased tokens lose, rounded to one of nine tokens
+  ``xxvader-4`` .. ``xxvader+4`` (compound x 4), each with that compound as its valence feature.
+
 The VADER lexicon ships inside the ``vaderSentiment`` package, so nothing is downloaded.
 """
 
@@ -36,9 +41,12 @@ from rnnkit.text import Tokenizer
 __all__ = [
     "FEATURE_NAMES",
     "MAX_TOKENS",
+    "RULE_TOKENS",
     "check_texts",
     "lexicon_features",
     "lexicon_words",
+    "model_tokens",
+    "rule_token",
     "sentiment_tokens",
 ]
 
@@ -48,6 +56,9 @@ FEATURE_NAMES = ("valence", "opinion_positive", "opinion_negative", "negation", 
 MAX_TOKENS = 512
 VADER_VALENCE_SCALE = 4.0  # VADER valences lie in [-4, 4]
 VADER_BOOSTER_STEP = 0.293  # VADER's B_INCR: the valence a booster such as "very" adds
+
+RULE_BUCKETS = 4  # compound x 4, rounded: nine tokens from xxvader-4 to xxvader+4
+RULE_TOKENS = tuple(f"xxvader{bucket:+d}" for bucket in range(-RULE_BUCKETS, RULE_BUCKETS + 1))
 
 _TOKENIZER = Tokenizer(level="word", lower=True)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
@@ -97,6 +108,19 @@ def sentiment_tokens(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
     return tokens
 
 
+def rule_token(text: str) -> str:
+    """The token of VADER's compound for ``text`` ("xxvader+2" for compound 0.44); see the module notes."""
+    from rnnkit.apps.sentiment.rule import vader_scores
+
+    return f"xxvader{round(vader_scores(text)['compound'] * RULE_BUCKETS):+d}"
+
+
+def model_tokens(text: str, rule_tokens: bool, max_tokens: int = MAX_TOKENS) -> list[str]:
+    """What a learned model reads: :func:`sentiment_tokens`, after :func:`rule_token` when ``rule_tokens``."""
+    tokens = sentiment_tokens(text, max_tokens)
+    return [rule_token(text), *tokens] if rule_tokens and tokens else tokens
+
+
 @functools.lru_cache(maxsize=65536)
 def _split_token(token: str) -> tuple[str, ...]:
     if "'" not in token or len(token) < 3:
@@ -138,8 +162,12 @@ def lexicon_features(vocabulary: Iterable[str], positive: Sequence[str] = (),
     lexicon, emojis, negations, boosters = _vader()
     pos, neg = set(positive), set(negative)
     rows = []
+    rule_valence = {token: bucket / RULE_BUCKETS for token, bucket in
+                    zip(RULE_TOKENS, range(-RULE_BUCKETS, RULE_BUCKETS + 1), strict=True)}
     for word in vocabulary:
         valence = lexicon.get(word)
+        if word in rule_valence:
+            valence = rule_valence[word] * VADER_VALENCE_SCALE
         if valence is None and word in emojis:
             valence = _emoji_valence(emojis[word], lexicon)
         rows.append((

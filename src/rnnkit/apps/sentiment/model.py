@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
-from rnnkit.apps.sentiment.features import MAX_TOKENS, check_texts, sentiment_tokens
+from rnnkit.apps.sentiment.features import MAX_TOKENS, check_texts, model_tokens, rule_token, sentiment_tokens
 from rnnkit.apps.sentiment.labels import FINE_LABELS, LABELS, group_log_probs
 from rnnkit.config import ModelConfig, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError
@@ -81,7 +81,8 @@ class SentimentModel:
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (an empty text reads as one ``<unk>``)."""
-        return [self.vocab.encode(sentiment_tokens(t, MAX_TOKENS)) or [self.vocab.unk_id] for t in texts]
+        rule = self.config.rule_tokens
+        return [self.vocab.encode(model_tokens(t, rule, MAX_TOKENS)) or [self.vocab.unk_id] for t in texts]
 
     @torch.no_grad()
     def _log_probs(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +117,8 @@ class SentimentModel:
         if not tokens:
             return []
         ids = self.vocab.encode(tokens)
-        variants = [ids] + [ids[:i] + ids[i + 1:] or [self.vocab.unk_id] for i in range(len(ids))]
+        rule = self.vocab.encode([rule_token(text)]) if self.config.rule_tokens else []  # the same in every variant
+        variants = [rule + ids] + [rule + (ids[:i] + ids[i + 1:] or [self.vocab.unk_id]) for i in range(len(ids))]
         probs = np.exp(self._log_probs(variants)[1])
         compound = probs[:, 2] - probs[:, 0]
         return [(token, float(compound[0] - compound[i + 1])) for i, token in enumerate(tokens)]

@@ -19,7 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
-from rnnkit.apps.sentiment.features import check_texts, lexicon_features, lexicon_words, sentiment_tokens
+from rnnkit.apps.sentiment.features import RULE_TOKENS, check_texts, lexicon_features, lexicon_words, model_tokens
 from rnnkit.apps.sentiment.labels import coarse_of, encode_labels, group_log_probs
 from rnnkit.errors import InputError
 from rnnkit.models.lexicon_classifier import LexiconClassifier
@@ -74,7 +74,7 @@ def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentCo
         InputError: texts and labels differ in length, a text is not a string or empty, or a label is unknown.
         TrainingError: the loss became NaN or infinite.
     """
-    token_lists, label_ids = _examples(texts, labels, "training data")
+    token_lists, label_ids = _examples(texts, labels, "training data", config.rule_tokens)
     positive, negative = (sorted({w.lower() for w in words}) for words in opinion_words)
     model, vocab = _network(token_lists, config, positive, negative)
     trainer = Trainer(model, config.train_config(), MixedLabelTask(), callbacks=callbacks,
@@ -83,7 +83,7 @@ def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentCo
     data = ([vocab.encode(t) for t in token_lists], label_ids)
     val = None
     if valid is not None:
-        val_tokens, val_labels = _examples(valid[0], valid[1], "validation data")
+        val_tokens, val_labels = _examples(valid[0], valid[1], "validation data", config.rule_tokens)
         val = ([vocab.encode(t) for t in val_tokens], val_labels)
     result = trainer.fit(data, val)
     metrics = {"train_examples": len(label_ids), "epochs": result.epochs, "steps": result.steps,
@@ -97,7 +97,8 @@ def _network(token_lists: list[list[str]], config: SentimentConfig, positive: li
     and every lexicon word (those never trained on keep a zero learned vector)."""
     counts = Counter(t for tokens in token_lists for t in tokens)
     kept = [t for t, n in counts.items() if n >= config.min_freq]
-    vocab = Vocabulary(sorted({*kept, *lexicon_words(), *positive, *negative}))
+    rule = RULE_TOKENS if config.rule_tokens else ()
+    vocab = Vocabulary(sorted({*kept, *lexicon_words(), *positive, *negative, *rule}))
     features = torch.from_numpy(lexicon_features(vocab.tokens, positive, negative))
     torch.manual_seed(config.seed)
     model = LexiconClassifier(config.model_config(len(vocab)), features, config.word_dropout)
@@ -108,7 +109,7 @@ def _network(token_lists: list[list[str]], config: SentimentConfig, positive: li
     return model, vocab
 
 
-def _examples(texts: Any, labels: Any, name: str) -> tuple[list[list[str]], list[int]]:
+def _examples(texts: Any, labels: Any, name: str, rule_tokens: bool) -> tuple[list[list[str]], list[int]]:
     """(token lists, label ids) of labelled texts, checked: equal lengths, not empty, every text has words."""
     texts = check_texts(texts)
     if not isinstance(labels, list | tuple) or len(labels) != len(texts):
@@ -116,7 +117,7 @@ def _examples(texts: Any, labels: Any, name: str) -> tuple[list[list[str]], list
         raise InputError(f"{name} has {len(texts)} texts but {count} labels; they must match")
     if not texts:
         raise InputError(f"{name} is empty; give at least one labelled text")
-    token_lists = [sentiment_tokens(t) for t in texts]
+    token_lists = [model_tokens(t, rule_tokens) for t in texts]
     empty = next((i for i, tokens in enumerate(token_lists) if not tokens), None)
     if empty is not None:
         raise InputError(f"{name} text {empty} holds no words")
