@@ -104,10 +104,20 @@ def test_non_strings_are_input_errors(bad, match):
         vader_scores(bad)
 
 
-@pytest.mark.parametrize("threshold", [-0.1, 1.0, float("nan"), "0.05", True, None])
+@pytest.mark.parametrize("threshold", [-0.1, 1.0, float("nan"), "0.05", "VADER", True, [0.05]])
 def test_bad_thresholds(threshold):
     with pytest.raises(ConfigError, match="threshold must be a number in"):
         review_rating("good", threshold=threshold)
+
+
+@pytest.mark.parametrize("text, seed, vader", [
+    ("A silly plot.", "Positive", "Neutral"),  # compound 0.0258: inside VADER's band
+    ("meh", "Negative", "Negative"),  # compound -0.0772: outside it
+    ("The sky is blue.", "Neutral", "Neutral"),
+])
+def test_threshold_names_as_in_the_analyzer(text, seed, vader):
+    assert review_rating(text, threshold="seed") == review_rating(text, threshold=None) == review_rating(text) == seed
+    assert review_rating(text, threshold="vader") == review_rating(text, threshold=VADER_THRESHOLD) == vader
 
 
 def test_one_megabyte_answers_in_bounded_time():

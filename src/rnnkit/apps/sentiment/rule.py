@@ -7,7 +7,7 @@
     elif scores['compound'] > 0: 'Positive'
     else: 'Negative'
 
-:func:`review_rating` is that rule, with VADER's own published band (``VADER_THRESHOLD``) as an option.
+:func:`review_rating` is that rule, with VADER's own published band (``VADER_THRESHOLD``, named "vader") as an option.
 :func:`vader_scores` gives the same numbers as ``polarity_scores``. One analyzer is built on first use
 and shared (it only reads its lexicon, so sharing it across threads is safe).
 
@@ -145,22 +145,23 @@ def label_for_compound(compound: float, threshold: float = SEED_THRESHOLD) -> st
     return NEUTRAL
 
 
-def review_rating(text: str, threshold: float = SEED_THRESHOLD) -> str:
+def review_rating(text: str, threshold: float | str | None = SEED_THRESHOLD) -> str:
     """Rate a review "Positive", "Negative" or "Neutral" by the seed's rule on VADER's compound score.
 
     Args:
         text: the review. Empty or whitespace-only text is "Neutral" (VADER's compound is 0 there).
-        threshold: ``SEED_THRESHOLD`` (0, the seed rule) or e.g. ``VADER_THRESHOLD`` (0.05); see
-            :func:`label_for_compound` for the exact boundaries.
+        threshold: a number in [0, 1) or a name, as :func:`resolve_threshold` reads it: ``"seed"``
+            (``SEED_THRESHOLD``, 0: the seed rule; also None) or ``"vader"`` (``VADER_THRESHOLD``, 0.05);
+            see :func:`label_for_compound` for the exact boundaries.
 
     Returns:
         One of :data:`~rnnkit.apps.sentiment.labels.LABELS`.
 
     Raises:
         InputError: ``text`` is not a str (bytes: decode them first).
-        ConfigError: ``threshold`` is not a number in [0, 1).
+        ConfigError: ``threshold`` is an unknown name or not a number in [0, 1).
     """
-    threshold = check_threshold(threshold)
+    threshold = resolve_threshold(threshold)
     return label_for_compound(vader_scores(text)["compound"], threshold)
 
 
