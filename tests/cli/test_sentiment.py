@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -194,6 +195,133 @@ def test_eval_errors_exit_2(capsys, files, model_path, argv, match):
     argv = [str(files / argv[0]), *argv[1:]]
     assert main(["eval", "sentiment", *argv, "--model", str(model_path)]) == 2
     assert match in capsys.readouterr().err
+
+
+def test_eval_one_part(capsys, files, model_path):
+    spec = f"{files / 'reviews.csv'}#dev"
+    assert main(["eval", "sentiment", spec, "--model", str(model_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{spec} (csv, 3 classes, 4 examples)\n") and "confusion" in out  # one file: as before
+    assert main(["eval", "sentiment", spec, "--model", str(model_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["file"], result["format"], result["part"], result["n"]) == (str(files / "reviews.csv"), "csv",
+                                                                              "dev", 4)
+    assert main(["eval", "sentiment", str(files / "gt.txt"), "--format", "vader", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["part"] is None
+
+
+def test_eval_several_files(capsys, files, model_path):
+    specs = [str(files / "test.txt"), f"csv:{files / 'reviews.csv'}#dev"]
+    assert main(["eval", "sentiment", *specs, "--model", str(model_path)]) == 0
+    out = capsys.readouterr().out
+    blocks = out.split("\n\n")
+    assert blocks[0].startswith(f"{specs[0]} (sst, 3 classes, 5 examples)\n")
+    assert blocks[1].startswith(f"{files / 'reviews.csv'}#dev (csv, 3 classes, 4 examples)\n")
+    assert [line.split()[0] for line in blocks[0].splitlines()[2:]] == ["accuracy", "macro-F1", "Negative",
+                                                                         "Neutral", "Positive"]
+    summary = blocks[2].splitlines()
+    assert summary[0].startswith("domain") and [line.split()[0] for line in summary[1:]] == ["sst", "csv#dev", "mean"]
+    assert "confusion" not in out  # in --json and --confusion-png
+
+
+def test_eval_several_files_json(capsys, files, model_path):
+    specs = [str(files / "test.txt"), f"csv:{files / 'reviews.csv'}#dev", str(files / "gt.txt")]
+    singles = []
+    for spec in specs:
+        assert main(["eval", "sentiment", spec, "--model", str(model_path), "--json"]) == 0
+        singles.append(json.loads(capsys.readouterr().out))
+    assert main(["eval", "sentiment", *specs, "--model", str(model_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert list(result) == ["files", "mean_macro_f1"] and result["files"] == singles
+    for system in ("lexicon", "model"):
+        mean = sum(one["results"][system]["macro_f1"] for one in singles) / 3
+        assert result["mean_macro_f1"][system] == pytest.approx(mean)
+
+
+def test_eval_several_files_lexicon_only_and_pngs(capsys, files, no_bundled):
+    prefix = files / "cm"
+    specs = [str(files / "reviews.csv"), str(files / "reviews.csv"), f"{files / 'reviews.csv'}#dev"]
+    assert main(["eval", "sentiment", *specs, "--json", "--confusion-png", str(prefix)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["mean_macro_f1"]["model"] is None and result["mean_macro_f1"]["lexicon"] > 0
+    assert [one["confusion_png"] for one in result["files"]] == [
+        [f"{prefix}-csv-lexicon.png"], [f"{prefix}-csv-2-lexicon.png"], [f"{prefix}-csv-dev-lexicon.png"]]
+    assert (files / "cm-csv-dev-lexicon.png").read_bytes()[:4] == b"\x89PNG"
+
+
+TWEETS = ["@user loving this sunny day!!", "worst service ever #fail", "the match starts at 8"]
+GOEMOTIONS = ["Thanks, this is great!\t3\tc1", "I hate this so much\t1\tc2", "Where is it?\t0\tc3",
+              "It is on Tuesday.\t2\tc4", "Wow, awful but funny\t1,3\tc5"]
+NEWS = [("Smith praised the plan.", [6.0]), ("Jones lied again.", [2.0, 2.0]), ("Lee met Kim.", [4.0, 6.0])]
+PRODUCT = "[t]\nSD500[+2]##We really enjoyed it.\n##I post under JTL at dcresource.\n"  # both in part dev
+
+
+@pytest.fixture
+def suite_data(tmp_path):
+    """A tiny shared data folder laid out like ../shared/data for ``--suite dev``."""
+    data = tmp_path / "shared" / "data"
+    news = [json.dumps({"sentence_normalized": text, "targets": [{"polarity": p} for p in polarities]})
+            for text, polarities in NEWS]
+    files = {"sst/trees/dev.txt": TREES,
+             "tweeteval_sentiment/val_text.txt": "".join(f"{t} \n" for t in TWEETS),
+             "tweeteval_sentiment/val_labels.txt": "2\n0\n1\n",
+             "goemotions_sentiment/dev.tsv": "\n".join(GOEMOTIONS) + "\n",
+             "newsmtsc_sentiment/devtest_rw.jsonl": "\n".join(news) + "\n",
+             "product_reviews_2/camera.txt": PRODUCT}
+    for name, text in files.items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        (data / name).write_text(text, encoding="utf-8")
+    return data
+
+
+def test_eval_suite(capsys, suite_data, model_path, monkeypatch):
+    argv = ["eval", "sentiment", "--suite", "dev", "--model", str(model_path), "--json"]
+    assert main([*argv, "--data", str(suite_data)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [(one["format"], one["part"], one["n"]) for one in result["files"]] == [
+        ("sst-sentences", None, 5), ("tweeteval", None, 3), ("goemotions", None, 3), ("newsmtsc", None, 2),
+        ("product", "dev", 2)]  # GoEmotions: ambiguous and two-group comments dropped; NewsMTSC: mixed targets
+    monkeypatch.setenv("RNNKIT_SHARED", str(suite_data.parent))  # the default --data
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == result
+    assert main(argv[:-1]) == 0
+    summary = capsys.readouterr().out.split("\n\n")[-1].splitlines()
+    assert [line.split()[0] for line in summary] == ["domain", "sst-sentences", "tweeteval", "goemotions",
+                                                     "newsmtsc", "product#dev", "mean"]
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--suite", "dev", "{files}/reviews.csv"], "give either --suite or SPECs"),
+    (["--suite", "dev", "--format", "csv"], "give either --suite or SPECs"),
+    (["--suite", "train"], "invalid choice: 'train'"),
+    (["{files}/reviews.csv", "--data", "{files}"], "--data applies to --suite only"),
+    ([], "give a labelled file to score (or several, or --suite dev|test)"),
+    (["{files}/reviews.csv", "{files}/gt.txt", "--format", "csv"], "--format applies to one bare file"),
+    (["csv:{files}/reviews.csv", "--format", "csv"], "--format applies to one bare file"),
+    (["{files}/reviews.csv#valid"], "the part after '#' must be one of train, dev, test, got 'valid'"),
+    (["{files}/reviews.csv", "{files}/missing.csv"], "file not found"),
+])
+def test_eval_several_errors_exit_2(capsys, files, model_path, argv, match):
+    argv = [arg.format(files=files) for arg in argv]
+    assert main(["eval", "sentiment", *argv, "--model", str(model_path)]) == 2
+    assert match in capsys.readouterr().err
+
+
+@pytest.mark.data
+def test_dev_suite_on_shared_data(capsys, shared_data, no_bundled):
+    from rnnkit.apps.sentiment.evaluate import suite_specs
+    from rnnkit.apps.sentiment.sources import parse_spec
+
+    data = shared_data()
+    specs = [parse_spec(spec) for spec in suite_specs("dev", data)]
+    assert [fmt for fmt, _, _ in specs] == ["sst-sentences", "tweeteval", "goemotions", "newsmtsc", "product"]
+    assert all(Path(path).exists() for _, path, _ in specs)
+    assert all(Path(parse_spec(spec)[1]).exists() for spec in suite_specs("test", data))
+    assert main(["eval", "sentiment", "--suite", "dev", "--data", str(data), "--json"]) == 0  # the lexicon: seconds
+    result = json.loads(capsys.readouterr().out)
+    assert [one["part"] for one in result["files"]] == [None] * 4 + ["dev"]
+    assert [one["n"] for one in result["files"]][:2] == [1101, 2000] and all(one["n"] > 500 for one in result["files"])
+    assert 0.3 < result["mean_macro_f1"]["lexicon"] < 0.8 and result["mean_macro_f1"]["model"] is None
 
 
 @pytest.mark.data

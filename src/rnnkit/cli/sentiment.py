@@ -10,8 +10,12 @@ model's command is in ``src/rnnkit/pretrained/sentiment.md``)::
         --valid sst-sentences:$D/sst/trees/dev.txt --exclude sst-sentences:$D/sst/trees/test.txt \\
         --opinion-lexicon $D/opinion_lexicon --out sentiment.pt
 
-``rnnkit eval sentiment FILE`` scores the lexicon rule and the learned model side by side on the same
-labelled file (:mod:`rnnkit.apps.sentiment.evaluate`).
+``rnnkit eval sentiment SPEC [SPEC ...]`` scores the lexicon rule and the learned model side by side on
+each labelled file, then (two or more) sums up one row per file and the mean macro-F1; ``--suite dev``
+or ``--suite test`` names a file per kind of text (:mod:`rnnkit.apps.sentiment.evaluate`)::
+
+    rnnkit eval sentiment --suite dev --model sentiment.pt
+    rnnkit eval sentiment tweeteval:$D/tweeteval_sentiment/test_text.txt#test $D/sst/trees/test.txt
 
 Building the parsers imports only torch-free modules (the config, the rule's thresholds, the format
 list); the handlers import the models.
@@ -32,6 +36,7 @@ from rnnkit.cli.common import (
     read_text_arg,
     set_threads,
 )
+from rnnkit.errors import InputError
 
 __all__ = ["add_eval_sentiment", "add_sentiment", "add_train_sentiment"]
 
@@ -80,10 +85,12 @@ def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
     from rnnkit.apps.sentiment.config import SentimentConfig
     from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
 
-    parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH",
-                        help=f"training data, repeatable; FORMAT is one of {', '.join(SOURCE_FORMATS)}")
-    parser.add_argument("--valid", metavar="FORMAT:PATH", help="validation data; the best epoch's weights are kept")
-    parser.add_argument("--exclude", action="append", default=[], metavar="FORMAT:PATH",
+    parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH[#PART]",
+                        help=f"training data, repeatable; FORMAT is one of {', '.join(SOURCE_FORMATS)}; #train, "
+                             "#dev or #test keeps one held-back part (by CRC-32 of each text, 60/20/20)")
+    parser.add_argument("--valid", metavar="FORMAT:PATH[#PART]",
+                        help="validation data; the best epoch's weights are kept")
+    parser.add_argument("--exclude", action="append", default=[], metavar="FORMAT:PATH[#PART]",
                         help="evaluation data whose sentences must not be trained on (the validation data is "
                              "always excluded too); overlapping training texts are dropped and counted")
     parser.add_argument("--opinion-lexicon", type=Path, metavar="DIR",
@@ -124,16 +131,26 @@ def _cmd_train_sentiment(args: argparse.Namespace) -> int:
 # eval sentiment --------------------------------------------------------------------------------------
 
 def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
+    from rnnkit.apps.sentiment.evaluate import SUITES
     from rnnkit.apps.sentiment.rule import THRESHOLD_NAMES
     from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
     from rnnkit.data.reviews import LABEL_SCHEMES, VADER_NEUTRAL_BAND
 
-    parser.add_argument("file", type=Path, help="labelled text (a file, or a dataset folder for vader/proscons/"
-                        "product/plot)")
+    parser.add_argument("specs", nargs="*", metavar="SPEC",
+                        help="labelled text: a file, or a dataset folder for vader/proscons/product/plot (format "
+                             "guessed), or FORMAT:PATH; #train, #dev or #test at the end scores one held-back part "
+                             "(by CRC-32 of each text); two or more add a summary table")
+    parser.add_argument("--suite", choices=tuple(SUITES),
+                        help="score a named set of files, one per kind of text (SST, TweetEval, GoEmotions, "
+                             "NewsMTSC, product reviews), instead of SPECs")
+    parser.add_argument("--data", type=Path, metavar="DIR",
+                        help="--suite: the shared data folder (default: $RNNKIT_SHARED/data if set, else "
+                             "../shared/data)")
     parser.add_argument("--format", choices=SOURCE_FORMATS,
-                        help="sst or sst-sentences: SST trees, whole sentences; csv/tsv: text and label columns; "
-                             "vader: VADER's ground truth; proscons; product: product_reviews_2 (unannotated = "
-                             "Neutral); plot: objective sentences, all Neutral (default: guessed from the name "
+                        help="the format of one bare SPEC (several: prefix each with FORMAT:). sst or sst-sentences: "
+                             "SST trees, whole sentences; csv/tsv: text and label columns; vader: VADER's ground "
+                             "truth; proscons; product: product_reviews_2 (unannotated = Neutral); plot: objective "
+                             "sentences, all Neutral; tweeteval, goemotions, newsmtsc (default: guessed from the name "
                              "and first line)")
     parser.add_argument("--classes", type=int, choices=(3, 2, 5), default=3,
                         help="3; 2 (Neutral gold dropped, the likelier of Negative/Positive predicted; lexicon: "
@@ -150,45 +167,113 @@ def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
                         help=f"vader: |mean rating| up to this is Neutral (default {VADER_NEUTRAL_BAND})")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--confusion-png", metavar="PREFIX",
-                        help="write PREFIX-lexicon.png and PREFIX-model.png (confusion matrices)")
+                        help="write PREFIX-lexicon.png and PREFIX-model.png (confusion matrices); several files: "
+                             "PREFIX-DOMAIN-lexicon.png ... (DOMAIN: the format, -PART)")
     add_threads_flag(parser, 0)
     parser.set_defaults(func=_cmd_eval_sentiment)
 
 
 def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
     from rnnkit.apps.sentiment.analyzer import load_analyzer
-    from rnnkit.apps.sentiment.evaluate import evaluate_sentiment
-    from rnnkit.apps.sentiment.metrics import format_comparison
+    from rnnkit.apps.sentiment.evaluate import evaluate_many
 
     set_threads(args.num_threads)
+    specs = _eval_specs(args)
     analyzer, note = load_analyzer(args.model)
     if note:  # the lexicon stood in for a missing bundled model: it is scored anyway, alone
         print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
               file=sys.stderr)
         analyzer = None
-    evaluation = evaluate_sentiment(args.file, args.format, args.classes, analyzer, args.threshold,
-                                    text_column=args.text_column, label_column=args.label_column,
-                                    label_scheme=args.label_scheme, neutral_band=args.neutral_band)
-    pngs = _confusion_pngs(evaluation, args.confusion_png, args.file.name) if args.confusion_png else []
+    evaluations = evaluate_many(specs, analyzer, args.classes, args.threshold, text_column=args.text_column,
+                                label_column=args.label_column, label_scheme=args.label_scheme,
+                                neutral_band=args.neutral_band)
+    pngs: list[list[str]] = [[] for _ in evaluations]  # per file, the PNGs written
+    if args.confusion_png:
+        prefixes = _png_prefixes(evaluations, args.confusion_png)
+        pngs = [_confusion_pngs(e, prefix) for e, prefix in zip(evaluations, prefixes, strict=True)]
     if args.json:
         model = str(args.model) if args.model else ("bundled" if analyzer is not None else None)
-        print_json({"file": str(args.file), "format": evaluation.format, "classes": evaluation.classes,
-                    "n": evaluation.n, "model": model, "results": evaluation.results(), "confusion_png": pngs},
-                   indent=2)
-        return 0
-    print(f"{args.file} ({evaluation.format}, {args.classes} classes, {evaluation.n:,} examples)")
-    print(format_comparison(evaluation.reports))
-    for png in pngs:
-        print(f"wrote {png}")
+        _print_eval_json(evaluations, model, pngs)
+    else:
+        _print_eval_text(evaluations, pngs)
     return 0
 
 
-def _confusion_pngs(evaluation: Any, prefix: str, name: str) -> list[str]:
+def _print_eval_json(evaluations: list[Any], model: str | None, pngs: list[list[str]]) -> None:
+    """One file: its results; several: ``{"files": [...], "mean_macro_f1": {"lexicon": x, "model": y}}``."""
+    from rnnkit.apps.sentiment.evaluate import mean_macro_f1
+
+    files = [_evaluation_json(e, model, e_pngs) for e, e_pngs in zip(evaluations, pngs, strict=True)]
+    mean = mean_macro_f1(evaluations)
+    print_json(files[0] if len(files) == 1 else
+               {"files": files, "mean_macro_f1": {"lexicon": mean.get("lexicon"), "model": mean.get("model")}},
+               indent=2)
+
+
+def _print_eval_text(evaluations: list[Any], pngs: list[list[str]]) -> None:
+    """One file: the full comparison with confusion matrices; several: short blocks, then the summary table."""
+    from rnnkit.apps.sentiment.evaluate import format_scores, format_summary
+    from rnnkit.apps.sentiment.metrics import format_comparison
+
+    for e in evaluations:
+        print(f"{_where(e)} ({e.format}, {e.classes} classes, {e.n:,} examples)")
+        print(format_comparison(e.reports) if len(evaluations) == 1 else format_scores(e) + "\n")
+    if len(evaluations) > 1:
+        print(format_summary(evaluations))
+    for png in (png for e_pngs in pngs for png in e_pngs):
+        print(f"wrote {png}")
+
+
+def _eval_specs(args: argparse.Namespace) -> list[str]:
+    """The ``[FORMAT:]PATH[#PART]`` specs to score: the suite's, or the given ones with ``--format`` applied."""
+    from rnnkit.apps.sentiment.evaluate import suite_specs
+    from rnnkit.apps.sentiment.sources import parse_spec
+
+    if args.suite:
+        if args.specs or args.format:
+            raise InputError("--suite names its own files and formats; give either --suite or SPECs")
+        return suite_specs(args.suite, args.data)
+    if args.data:
+        raise InputError("--data applies to --suite only; give each file's path")
+    if not args.specs:
+        raise InputError("give a labelled file to score (or several, or --suite dev|test)")
+    if not args.format:
+        return list(args.specs)
+    if len(args.specs) > 1 or parse_spec(args.specs[0], need_format=False)[0] is not None:
+        raise InputError("--format applies to one bare file; with several, write each as FORMAT:PATH")
+    return [f"{args.format}:{args.specs[0]}"]
+
+
+def _where(evaluation: Any) -> str:
+    return evaluation.path + (f"#{evaluation.part}" if evaluation.part else "")
+
+
+def _evaluation_json(evaluation: Any, model: str | None, pngs: list[str]) -> dict[str, Any]:
+    """One file's results: the shape of ``eval sentiment FILE --json``."""
+    return {"file": evaluation.path, "format": evaluation.format, "part": evaluation.part,
+            "classes": evaluation.classes, "n": evaluation.n, "model": model, "results": evaluation.results(),
+            "confusion_png": pngs}
+
+
+def _png_prefixes(evaluations: list[Any], prefix: str) -> list[str]:
+    """``PREFIX`` for one file; ``PREFIX-DOMAIN`` for several (``-2``, ``-3`` ... where a domain repeats)."""
+    if len(evaluations) == 1:
+        return [prefix]
+    prefixes: list[str] = []
+    seen: dict[str, int] = {}
+    for evaluation in evaluations:
+        name = f"{prefix}-{evaluation.domain.replace('#', '-')}"
+        seen[name] = seen.get(name, 0) + 1
+        prefixes.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return prefixes
+
+
+def _confusion_pngs(evaluation: Any, prefix: str) -> list[str]:
     """Write ``PREFIX-lexicon.png`` and ``PREFIX-model.png`` (one per system scored); their paths."""
     from rnnkit.apps.sentiment.metrics import plot_confusion
 
     pngs = []
     for title, report in evaluation.reports.items():
         pngs.append(f"{prefix}-{title.split(' ')[0]}.png")
-        plot_confusion(report, pngs[-1], f"{name}: {title}, {evaluation.classes} classes")
+        plot_confusion(report, pngs[-1], f"{Path(_where(evaluation)).name}: {title}, {evaluation.classes} classes")
     return pngs

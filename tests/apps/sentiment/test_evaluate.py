@@ -1,6 +1,8 @@
-"""Tests for rnnkit.apps.sentiment.evaluate: format guessing, gold labels, both systems side by side."""
+"""Tests for rnnkit.apps.sentiment.evaluate: format guessing, gold labels, both systems side by side, suites."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import torch
@@ -9,11 +11,17 @@ from rnnkit import SentimentAnalyzer
 from rnnkit.apps.sentiment.config import SentimentConfig
 from rnnkit.apps.sentiment.evaluate import (
     CLASS_LABELS,
+    default_data_dir,
+    evaluate_many,
     evaluate_sentiment,
+    format_scores,
+    format_summary,
     guess_format,
     lexicon_predictions,
     load_gold,
+    mean_macro_f1,
     model_predictions,
+    suite_specs,
 )
 from rnnkit.apps.sentiment.labels import LABELS
 from rnnkit.apps.sentiment.metrics import classification_report
@@ -180,3 +188,88 @@ def test_lexicon_only(files):
 def test_evaluate_errors(files, kwargs, error, match):
     with pytest.raises(error, match=match):
         evaluate_sentiment(files / "test.txt", **kwargs)
+
+
+# held-back parts and several domains -------------------------------------------------------------
+
+def test_gold_of_one_part(files):
+    assert load_gold(files / "reviews.csv", "csv", part="dev") == (
+        ["great acting", "wonderful and fun", "a bad film", "it opens in paris"],
+        ["Positive", "Positive", "Negative", "Neutral"])  # crc32 % 5 == 1 (sources.split_part)
+    assert load_gold(files / "camera.txt", "product", part="dev") == (
+        ["We really enjoyed it.", "I post under JTL at dcresource."], ["Positive", "Neutral"])
+    with pytest.raises(InputError, match="camera.txt#test has no example left to score with 3 classes"):
+        load_gold(files / "camera.txt", "product", part="test")
+    with pytest.raises(InputError, match="part must be one of train, dev, test; got 'val'"):
+        evaluate_sentiment(files / "reviews.csv", part="val")
+
+
+def test_evaluate_many(files, learned):
+    specs = [f"sst-sentences:{files / 'test.txt'}", str(files / "reviews.csv"), f"{files / 'reviews.csv'}#dev",
+             f"product:{files / 'camera.txt'}#dev"]
+    evaluations = evaluate_many(specs, learned)
+    assert [(e.domain, e.n, e.part) for e in evaluations] == [
+        ("sst-sentences", 5, None), ("csv", 10, None), ("csv#dev", 4, "dev"), ("product#dev", 2, "dev")]
+    assert evaluations[2] == evaluate_sentiment(files / "reviews.csv", "csv", analyzer=learned, part="dev")
+    assert evaluations[3].path == str(files / "camera.txt")
+    mean = mean_macro_f1(evaluations)
+    assert list(mean) == ["lexicon", "model"]
+    assert mean["model"] == pytest.approx(sum(e.reports["model (lstm)"].macro_f1 for e in evaluations) / 4)
+    assert mean_macro_f1(evaluate_many(specs[:2])) == pytest.approx(
+        {"lexicon": sum(e.reports["lexicon (seed)"].macro_f1 for e in evaluations[:2]) / 2})
+
+
+def test_summary_and_scores_tables(files, learned):
+    evaluations = evaluate_many([str(files / "test.txt"), f"{files / 'reviews.csv'}#dev"], learned)
+    lines = format_summary(evaluations).splitlines()
+    assert lines[0].split() == ["domain", "n", "rule", "macro-F1", "model", "macro-F1", "difference", "rule",
+                                "accuracy", "model", "accuracy"]
+    rule, model = evaluations[1].reports.values()
+    assert lines[2].split() == ["csv#dev", "4", f"{rule.macro_f1:.3f}", f"{model.macro_f1:.3f}",
+                                f"{model.macro_f1 - rule.macro_f1:+.3f}", f"{rule.accuracy:.3f}",
+                                f"{model.accuracy:.3f}"]
+    mean = mean_macro_f1(evaluations)
+    assert lines[3].split() == ["mean", f"{mean['lexicon']:.3f}", f"{mean['model']:.3f}",
+                                f"{mean['model'] - mean['lexicon']:+.3f}", "-", "-"]
+    assert len(lines) == 4
+    scores = format_scores(evaluations[1]).splitlines()
+    assert scores[0].split() == ["lexicon", "(seed)", "model", "(lstm)"]
+    assert [line.rsplit(None, 2)[0] for line in scores[1:]] == ["accuracy", "macro-F1", "Negative F1", "Neutral F1",
+                                                                "Positive F1"]
+    assert scores[2].split()[1:] == [f"{rule.macro_f1:.3f}", f"{model.macro_f1:.3f}"]
+
+
+def test_summary_marks_systems_not_scored(files, learned):
+    lexicon_only = format_summary(evaluate_many([str(files / "reviews.csv")])).splitlines()
+    assert lexicon_only[1].split()[3:5] == ["-", "-"] and lexicon_only[2].split()[2:] == ["-"] * 4
+    fine = format_summary(evaluate_many([str(files / "test.txt")], learned, classes=5)).splitlines()
+    assert fine[1].split()[:3] == ["sst", "5", "-"] and fine[1].split()[4] == "-"
+
+
+def test_suite_specs(monkeypatch, tmp_path):
+    assert suite_specs("dev", tmp_path) == [
+        f"sst-sentences:{tmp_path / 'sst' / 'trees' / 'dev.txt'}",
+        f"tweeteval:{tmp_path / 'tweeteval_sentiment' / 'val_text.txt'}",
+        f"goemotions:{tmp_path / 'goemotions_sentiment' / 'dev.tsv'}",
+        f"newsmtsc:{tmp_path / 'newsmtsc_sentiment' / 'devtest_rw.jsonl'}",
+        f"product:{tmp_path / 'product_reviews_2'}#dev"]
+    test = suite_specs("test", tmp_path)
+    assert test[1] == f"tweeteval:{tmp_path / 'tweeteval_sentiment' / 'test_text.txt'}#test"  # #train is trainable
+    assert test[0].endswith("test.txt") and test[3].endswith("devtest_mt.jsonl") and test[4].endswith("#test")
+    monkeypatch.setenv("RNNKIT_SHARED", str(tmp_path))
+    assert default_data_dir() == tmp_path / "data"
+    assert suite_specs("dev")[4] == f"product:{tmp_path / 'data' / 'product_reviews_2'}#dev"
+    monkeypatch.delenv("RNNKIT_SHARED")
+    assert default_data_dir() == Path("..", "shared", "data")
+    with pytest.raises(InputError, match="suite must be one of dev, test; got 'train'"):
+        suite_specs("train")
+
+
+@pytest.mark.parametrize("specs, match", [
+    ([], "give at least one labelled file to evaluate"),
+    (["{files}/reviews.csv#valid"], "the part after '#' must be one of train, dev, test, got 'valid'"),
+    (["{files}/reviews.csv", "csv:{files}/missing.csv"], "file not found"),
+])
+def test_evaluate_many_errors(files, specs, match):
+    with pytest.raises(InputError, match=match):
+        evaluate_many([spec.format(files=files) for spec in specs])

@@ -1,12 +1,16 @@
 import pytest
 
 from rnnkit.apps.sentiment.sources import (
+    PARTS,
     SOURCE_FORMATS,
+    parse_spec,
     read_format,
     read_opinion_lexicon,
     read_source,
     read_sources,
     remove_overlap,
+    select_part,
+    split_part,
 )
 from rnnkit.errors import InputError
 
@@ -44,7 +48,8 @@ def test_one_reader_table_for_every_format(tmp_path):
     (tmp_path / "camera.txt").write_text(PRODUCT, encoding="utf-8")
     (tmp_path / "gt.txt").write_text("1\t2.5\tgood\n2\t0.4\tok\n", encoding="utf-8")
     (tmp_path / "t.csv").write_text("review,stars\nfine,4\n", encoding="utf-8")
-    assert SOURCE_FORMATS == ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader")
+    assert SOURCE_FORMATS == ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader",
+                              "tweeteval", "goemotions", "newsmtsc")
     assert read_format("product", tmp_path / "camera.txt")[1] == ["Positive", None, "Negative"]
     assert read_source(f"product:{tmp_path / 'camera.txt'}") == (["We really enjoyed it.", "It cracked."],
                                                                   ["Positive", "Negative"])  # untagged: skipped
@@ -56,10 +61,83 @@ def test_one_reader_table_for_every_format(tmp_path):
         read_format("nope", tmp_path / "t.csv")
 
 
-@pytest.mark.parametrize("spec", ["nope:/x", "sst", "csv:"])
+@pytest.mark.parametrize("spec", ["nope:/x", "sst", "csv:", "csv:#dev"])
 def test_bad_source_spec(spec):
     with pytest.raises(InputError, match="must be FORMAT:PATH"):
         read_source(spec)
+
+
+# held-back parts ---------------------------------------------------------------------------------
+
+# texts whose CRC-32 falls in each part: pinned, so the rule cannot change under trained models unnoticed
+PINNED = {"a good film": "test", "great acting": "dev", "awful acting": "train", "it opens in paris": "dev",
+          "I hated it": "train", "dull and boring": "test"}
+TABLE = ["a good film,Positive", "great acting,Positive", "I loved it,Positive", "wonderful and fun,Positive",
+         "a bad film,Negative", "awful acting,Negative", "I hated it,Negative", "dull and boring,Negative",
+         "the film is in english,Neutral", "it opens in paris,Neutral", "great acting,Positive", "a good film,Neutral"]
+
+
+def test_split_part_is_the_crc32_rule():
+    assert {text: split_part(text) for text in PINNED} == PINNED
+    texts = [f"review number {i}" for i in range(2000)]
+    assert [split_part(t) for t in texts] == [split_part(t) for t in texts]  # the same text, the same part
+    shares = {part: sum(split_part(t) == part for t in texts) / len(texts) for part in PARTS}
+    assert shares["train"] == pytest.approx(0.6, abs=0.04) and shares["dev"] == pytest.approx(0.2, abs=0.03)
+    assert split_part("caf\u00e9") == "test"  # crc32 of the UTF-8 bytes % 5 == 2 (Latin-1's would give 3)
+
+
+@pytest.fixture
+def table(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("text,label\n" + "\n".join(TABLE) + "\n", encoding="utf-8")
+    return path
+
+
+def test_parts_are_disjoint_and_cover_the_file(table):
+    whole = read_source(f"csv:{table}")
+    parts = {part: read_source(f"csv:{table}#{part}") for part in PARTS}
+    assert sorted(t for texts, _ in parts.values() for t in texts) == sorted(whole[0])
+    assert sum(len(labels) for _, labels in parts.values()) == len(whole[1])
+    assert parts["dev"] == (["great acting", "wonderful and fun", "a bad film", "it opens in paris", "great acting"],
+                            ["Positive"] * 2 + ["Negative", "Neutral", "Positive"])  # file order kept
+    assert parts["test"][0] == ["a good film", "I loved it", "dull and boring", "a good film"]  # both copies
+    assert all(split_part(t) == part for part, (texts, _) in parts.items() for t in texts)
+    assert select_part(*whole, None) == whole
+
+
+def test_part_of_product_reviews_for_training(tmp_path):
+    (tmp_path / "camera.txt").write_text(PRODUCT, encoding="utf-8")
+    assert read_source(f"product:{tmp_path}#dev") == (["We really enjoyed it."], ["Positive"])  # untagged: skipped
+    assert read_source(f"product:{tmp_path}#train") == (["It cracked."], ["Negative"])
+    assert read_source(f"product:{tmp_path}#test") == ([], [])
+
+
+@pytest.mark.parametrize("spec, need_format, parsed", [
+    ("csv:a/t.csv", True, ("csv", "a/t.csv", None)),
+    ("tweeteval:x/test_text.txt#train", True, ("tweeteval", "x/test_text.txt", "train")),
+    ("product:../shared/data/product_reviews_2#dev", True, ("product", "../shared/data/product_reviews_2", "dev")),
+    ("csv:a#b/t.csv", True, ("csv", "a#b/t.csv", None)),  # a '#' inside the path is the path's
+    ("csv:t.csv#2", True, ("csv", "t.csv#2", None)),
+    ("data/t.csv#test", False, (None, "data/t.csv", "test")),
+    ("C:/data/t.csv", False, (None, "C:/data/t.csv", None)),  # "C" is no format: a bare path
+])
+def test_parse_spec(spec, need_format, parsed):
+    assert parse_spec(spec, need_format=need_format) == parsed
+
+
+@pytest.mark.parametrize("spec, match", [
+    ("csv:t.csv#valid", "the part after '#' must be one of train, dev, test, got 'valid'"),
+    ("t.csv", "must be FORMAT:PATH with FORMAT one of sst, "),
+    ("csv:#test", "must be FORMAT:PATH with a path"),
+])
+def test_parse_spec_errors(spec, match):
+    with pytest.raises(InputError, match=match):
+        parse_spec(spec)
+
+
+def test_select_part_errors():
+    with pytest.raises(InputError, match="part must be one of train, dev, test; got 'valid'"):
+        select_part(["a"], ["Positive"], "valid")
 
 
 def test_opinion_lexicon(tmp_path):

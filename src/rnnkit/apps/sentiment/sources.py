@@ -14,8 +14,16 @@
     goemotions:train.tsv         GoEmotions Reddit comments with one group of negative / neutral / positive
     newsmtsc:train.jsonl         NewsMTSC news sentences whose targets all share one polarity
 
+:func:`guess_format` tells a file's format from its name, its files or its first line.
+
 Training skips untagged product sentences; evaluation counts them as Neutral and always scores SST's
 whole sentences.
+
+Held-back parts: a spec may end in ``#train``, ``#dev`` or ``#test`` (``product:product_reviews_2#dev``)
+to keep one part of the file. :func:`split_part` assigns each text by the CRC-32 of its UTF-8 bytes:
+dev when ``crc32 % 5 == 1``, test when ``== 2``, train otherwise (60/20/20). The part depends on the
+text alone, so it is the same in every run and on every machine, and equal texts never straddle two
+parts; training (:func:`read_source`) and evaluation use the same rule. Without a part, the whole file.
 
 Leakage: :func:`remove_overlap` drops every training text that equals or contains an evaluation
 sentence, or covers at least half of one (8 tokens or more), compared as lower-cased SST-style
@@ -26,13 +34,15 @@ Short common phrases ("one of the best") that merely occur in an evaluation sent
 from __future__ import annotations
 
 import os
+import re
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.sentiment.features import sentiment_tokens
 from rnnkit.config import check_choice
-from rnnkit.data import read_goemotions, read_newsmtsc, read_sst, read_tweeteval
+from rnnkit.data import read_goemotions, read_newsmtsc, read_sst, read_text, read_tweeteval
 from rnnkit.data.reviews import (
     VADER_NEUTRAL_BAND,
     rating_to_label,
@@ -44,7 +54,8 @@ from rnnkit.data.reviews import (
 )
 from rnnkit.errors import InputError
 
-__all__ = ["SOURCE_FORMATS", "read_format", "read_opinion_lexicon", "read_source", "read_sources", "remove_overlap"]
+__all__ = ["PARTS", "SOURCE_FORMATS", "guess_format", "parse_spec", "read_format", "read_opinion_lexicon",
+           "read_source", "read_sources", "remove_overlap", "select_part", "split_part"]
 
 SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader", "tweeteval",
                   "goemotions", "newsmtsc")
@@ -54,6 +65,61 @@ MIN_COVER = 0.5  # ... and this share of the sentence
 _FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews,
                    "tweeteval": read_tweeteval, "goemotions": read_goemotions, "newsmtsc": read_newsmtsc}
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
+PARTS = ("train", "dev", "test")  # the held-back parts a spec may name after "#"
+SPLIT_MODULUS = 5  # crc32(text) % 5 picks the part: five buckets of 20% ...
+SPLIT_BUCKETS = {1: "dev", 2: "test"}  # ... one for dev, one for test, the other three for train (60/20/20)
+_PART_SUFFIX = re.compile(r"#([A-Za-z]+)\Z")  # what looks like a part at the end of a spec
+_SUFFIX_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "newsmtsc"}
+_FOLDER_MARKERS = (("vader", "movieReviewSnippets_GroundTruth.txt"), ("proscons", "IntegratedPros.txt"),
+                   ("plot", "plot.tok.gt9.5000"), ("tweeteval", "test_text.txt"))  # else product
+_GOEMOTIONS_LINE = re.compile(r"[^\t]*\t\d(,\d)*\t\w+")  # text, group indices, comment id: no header
+
+
+def split_part(text: str) -> str:
+    """The part ("train", "dev" or "test") that ``text`` belongs to: by the CRC-32 of its UTF-8 bytes."""
+    return SPLIT_BUCKETS.get(zlib.crc32(text.encode("utf-8")) % SPLIT_MODULUS, "train")
+
+
+def select_part(texts: Sequence[str], labels: Sequence[Any], part: str | None) -> tuple[list[str], list[Any]]:
+    """The ``(texts, labels)`` whose text falls in ``part`` (:func:`split_part`); None keeps them all.
+
+    Raises:
+        InputError: ``part`` is not one of ``PARTS``.
+    """
+    if part is None:
+        return list(texts), list(labels)
+    check_choice("part", part, PARTS, error=InputError)
+    kept = [(t, label) for t, label in zip(texts, labels, strict=True) if split_part(t) == part]
+    return [t for t, _ in kept], [label for _, label in kept]
+
+
+def parse_spec(spec: str, *, need_format: bool = True) -> tuple[str | None, str, str | None]:
+    """``(format, path, part)`` of ``FORMAT:PATH[#PART]``; format and part are None where absent.
+
+    Args:
+        spec: the source, e.g. ``"tweeteval:tweeteval_sentiment/test_text.txt#train"``.
+        need_format: False also accepts a bare ``PATH[#PART]`` (the text before the first ``:`` is a
+            format only when it is one of ``SOURCE_FORMATS``).
+
+    Raises:
+        InputError: no known format where one is needed, no path, or an unknown part.
+    """
+    fmt, sep, path = spec.partition(":")
+    if not sep or fmt not in SOURCE_FORMATS:
+        if need_format:
+            raise InputError(f"data source {spec!r} must be FORMAT:PATH with FORMAT one of "
+                             f"{', '.join(SOURCE_FORMATS)}")
+        fmt, path = None, spec
+    part = None
+    match = _PART_SUFFIX.search(path)
+    if match:
+        part, path = match.group(1), path[:match.start()]
+        if part not in PARTS:
+            raise InputError(f"data source {spec!r}: the part after '#' must be one of {', '.join(PARTS)}, "
+                             f"got {part!r}")
+    if not path:
+        raise InputError(f"data source {spec!r} must be FORMAT:PATH with a path")
+    return fmt, path, part
 
 
 def read_format(fmt: str, path: str | os.PathLike[str], *, text_column: str = "text", label_column: str = "label",
@@ -84,18 +150,42 @@ def read_format(fmt: str, path: str | os.PathLike[str], *, text_column: str = "t
     return _FOLDER_READERS[fmt](path)
 
 
-def read_source(spec: str) -> tuple[list[str], list[Any]]:
-    """``(texts, labels)`` of one ``FORMAT:PATH`` training source (labels: SST ints or class names).
-
-    Product sentences without an opinion tag are skipped.
+def guess_format(path: str | os.PathLike[str]) -> str:
+    """The format of a labelled file or dataset folder, from its suffix, its files or its first line.
 
     Raises:
-        InputError: the spec has no known format, or the file cannot be read.
+        InputError: none of the formats fits (name it with ``--format``).
     """
-    fmt, sep, path = spec.partition(":")
-    if not sep or fmt not in SOURCE_FORMATS or not path:
-        raise InputError(f"data source {spec!r} must be FORMAT:PATH with FORMAT one of {', '.join(SOURCE_FORMATS)}")
-    texts, labels = read_format(fmt, path)
+    path = Path(path)
+    if path.name.endswith("_text.txt"):
+        return "tweeteval"
+    if path.suffix.lower() == ".tsv" and path.is_file():
+        first = read_text(path).split("\n", 1)[0]
+        return "goemotions" if _GOEMOTIONS_LINE.fullmatch(first) else "tsv"
+    if path.suffix.lower() in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[path.suffix.lower()]
+    if path.is_dir():
+        names = {p.name for p in path.iterdir()}
+        return next((fmt for fmt, marker in _FOLDER_MARKERS if marker in names), "product")
+    first = next((line for line in read_text(path).split("\n") if line.strip()), "")
+    for fmt, test in (("sst", first.startswith("(")), ("proscons", "<Pros>" in first or "<Cons>" in first),
+                      ("vader", first.count("\t") >= 2), ("product", "##" in first or first.startswith("[t]"))):
+        if test:
+            return fmt
+    raise InputError(f"cannot tell the format of {path}; give --format ({', '.join(SOURCE_FORMATS)})")
+
+
+def read_source(spec: str) -> tuple[list[str], list[Any]]:
+    """``(texts, labels)`` of one ``FORMAT:PATH[#PART]`` training source (labels: SST ints or class names).
+
+    Product sentences without an opinion tag are skipped; ``#PART`` keeps one part (:func:`split_part`).
+
+    Raises:
+        InputError: the spec has no known format, no path or an unknown part, or the file cannot be read.
+    """
+    fmt, path, part = parse_spec(spec)
+    assert fmt is not None  # parse_spec demands one
+    texts, labels = select_part(*read_format(fmt, path), part)
     if fmt == "product":
         kept = [(t, label) for t, label in zip(texts, labels, strict=True) if label is not None]
         return [t for t, _ in kept], [label for _, label in kept]
