@@ -8,6 +8,7 @@
     proscons:pros_cons/          product pros (Positive) and cons (Negative)
     plot:subjectivity_objective/ objective plot sentences (Neutral)
     product:product_reviews_2/   review sentences with opinion tags (Positive / Negative; untagged: None)
+    product3:product_reviews_2/  the same, untagged sentences Neutral (as evaluation counts them)
     csv:FILE, tsv:FILE           a table with "text" and "label" columns (Negative / Neutral / Positive ...)
     vader:FILE                   VADER ground truth, the mean rating banded by ``rating_to_label``
     tweeteval:test_text.txt      TweetEval tweets, labels from X_labels.txt beside the file
@@ -57,12 +58,13 @@ from rnnkit.errors import InputError
 __all__ = ["PARTS", "SOURCE_FORMATS", "guess_format", "parse_spec", "read_format", "read_opinion_lexicon",
            "read_source", "read_sources", "remove_overlap", "select_part", "split_part"]
 
-SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader", "tweeteval",
+SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "product3", "csv", "tsv", "vader", "tweeteval",
                   "goemotions", "newsmtsc")
 SHINGLE = 4  # tokens per shingle when looking for one text inside another
 MIN_INSIDE = 8  # a training text inside an evaluation sentence counts from this many tokens ...
 MIN_COVER = 0.5  # ... and this share of the sentence
 _FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews,
+                   "product3": lambda path: _untagged_neutral(*read_product_reviews(path)),
                    "tweeteval": read_tweeteval, "goemotions": read_goemotions, "newsmtsc": read_newsmtsc}
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
 PARTS = ("train", "dev", "test")  # the held-back parts a spec may name after "#"
@@ -173,6 +175,11 @@ def guess_format(path: str | os.PathLike[str]) -> str:
         if test:
             return fmt
     raise InputError(f"cannot tell the format of {path}; give --format ({', '.join(SOURCE_FORMATS)})")
+
+
+def _untagged_neutral(texts: list[str], labels: list[Any]) -> tuple[list[str], list[Any]]:
+    """Product sentences with every untagged one Neutral ("approximately Neutral", product_reviews_2/SOURCE.md)."""
+    return texts, ["Neutral" if label is None else label for label in labels]
 
 
 def read_source(spec: str) -> tuple[list[str], list[Any]]:
