@@ -355,3 +355,20 @@ def test_train_sentiment_command(tmp_path, capsys):
 def test_train_sentiment_bad_source(capsys):
     assert main(["train", "sentiment", "--train", "bogus:/x"]) == 2
     assert "must be FORMAT:PATH" in capsys.readouterr().err
+
+
+def test_train_sentiment_validates_on_several_domains_pooled(tmp_path, capsys):
+    table = tmp_path / "train.csv"
+    table.write_text("text,label\na good film,Positive\na bad film,Negative\nit opens in paris,Neutral\n",
+                     encoding="utf-8")
+    first, second = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    first.write_text("text,label\nsuch a good film,Positive\n", encoding="utf-8")
+    second.write_text("text,label\nawful,Negative\nit opens,Neutral\n", encoding="utf-8")
+    out = tmp_path / "s.pt"
+    assert main(["train", "sentiment", "--train", f"csv:{table}", "--valid", f"csv:{first}", "--valid",
+                 f"csv:{second}", "--epochs", "1", "--embedding-dim", "8", "--hidden-size", "8", "--no-progress",
+                 "--num-threads", "1", "--out", str(out), "--json"]) == 0
+    from rnnkit.apps.sentiment.model import SentimentModel
+
+    assert SentimentModel.load(out).card["valid"] == [f"csv:{first}", f"csv:{second}"]
+    assert json.loads(capsys.readouterr().out)["val_accuracy3"] in (0.0, 1 / 3, 2 / 3, 1.0)

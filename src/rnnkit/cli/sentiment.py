@@ -88,8 +88,9 @@ def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH[#PART]",
                         help=f"training data, repeatable; FORMAT is one of {', '.join(SOURCE_FORMATS)}; #train, "
                              "#dev or #test keeps one held-back part (by CRC-32 of each text, 60/20/20)")
-    parser.add_argument("--valid", metavar="FORMAT:PATH[#PART]",
-                        help="validation data; the best epoch's weights are kept")
+    parser.add_argument("--valid", action="append", default=[], metavar="FORMAT:PATH[#PART]",
+                        help="validation data, repeatable (one pool over every domain given); the best epoch's "
+                             "weights are kept")
     parser.add_argument("--exclude", action="append", default=[], metavar="FORMAT:PATH[#PART]",
                         help="evaluation data whose sentences must not be trained on (the validation data is "
                              "always excluded too); overlapping training texts are dropped and counted")
@@ -108,7 +109,7 @@ def _cmd_train_sentiment(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, SentimentConfig)
     texts, labels = read_sources(args.train)
-    valid = read_source(args.valid) if args.valid else None
+    valid = read_sources(args.valid) if args.valid else None
     held_out = [t for spec in args.exclude for t in read_source(spec)[0]] + (valid[0] if valid else [])
     texts, labels, removed = remove_overlap(texts, labels, held_out)
     opinion = read_opinion_lexicon(args.opinion_lexicon) if args.opinion_lexicon else ((), ())
