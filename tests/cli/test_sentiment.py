@@ -372,3 +372,25 @@ def test_train_sentiment_validates_on_several_domains_pooled(tmp_path, capsys):
 
     assert SentimentModel.load(out).card["valid"] == [f"csv:{first}", f"csv:{second}"]
     assert json.loads(capsys.readouterr().out)["val_accuracy3"] in (0.0, 1 / 3, 2 / 3, 1.0)
+
+
+def test_train_sentiment_fits_a_rule_head_on_a_base_model(tmp_path, capsys):
+    table = tmp_path / "train.csv"
+    table.write_text("text,label\na good film,Positive\ngreat,Positive\na bad film,Negative\nawful,Negative\n"
+                     "it opens in paris,Neutral\n", encoding="utf-8")
+    base, out = tmp_path / "base.pt", tmp_path / "head.pt"
+    flags = ["--epochs", "1", "--embedding-dim", "8", "--hidden-size", "8", "--no-progress", "--num-threads", "1"]
+    assert main(["train", "sentiment", "--train", f"csv:{table}", *flags, "--out", str(base)]) == 0
+    assert main(["train", "sentiment", "--base", str(base), "--rule-head", f"csv:{table}", "--out", str(out)]) == 0
+    assert "rule head fitted on 1 source(s)" in capsys.readouterr().out
+    from rnnkit.apps.sentiment.model import SentimentModel
+
+    model = SentimentModel.load(out)
+    assert model.rule_head is not None and model.card["rule_head"] == [f"csv:{table}"]
+    assert model.card["base"] == str(base) and SentimentModel.load(base).rule_head is None
+
+
+@pytest.mark.parametrize("argv", [[], ["--train", "csv:x.csv", "--base", "m.pt"]])
+def test_train_sentiment_needs_sources_or_a_base_not_both(argv, capsys):
+    assert main(["train", "sentiment", *argv]) == 2
+    assert "give --train sources to train a network, or --base MODEL" in capsys.readouterr().err

@@ -42,8 +42,8 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "sentiment:add_train_sentiment"),
     (("eval", "nextword"), "perplexity, top-k accuracy and keystroke savings, LSTM beside KN",
      "nextword:add_eval_nextword"),
-    (("eval", "sentiment"), "score the lexicon rule and a learned model on labelled files, one domain each (--suite dev|test)",
-     "sentiment:add_eval_sentiment"),
+    (("eval", "sentiment"), "score the lexicon rule and a learned model on labelled files, one domain each "
+     "(--suite dev|test)", "sentiment:add_eval_sentiment"),
     (("data", "tatoeba"), "English side of Tatoeba pairs, split by distinct sentence", "data:add_tatoeba"),
     (("serve",), "serve the JSON API (/v1) and the web page (/) over HTTP", "serve:add_serve"),
     (("lab", "gradients"), "gradient norm against distance for RNN, LSTM and GRU, at initialisation and "

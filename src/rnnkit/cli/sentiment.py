@@ -85,7 +85,7 @@ def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
     from rnnkit.apps.sentiment.config import SentimentConfig
     from rnnkit.apps.sentiment.sources import SOURCE_FORMATS
 
-    parser.add_argument("--train", action="append", required=True, metavar="FORMAT:PATH[#PART]",
+    parser.add_argument("--train", action="append", default=[], metavar="FORMAT:PATH[#PART]",
                         help=f"training data, repeatable; FORMAT is one of {', '.join(SOURCE_FORMATS)}; #train, "
                              "#dev or #test keeps one held-back part (by CRC-32 of each text, 60/20/20)")
     parser.add_argument("--valid", action="append", default=[], metavar="FORMAT:PATH[#PART]",
@@ -96,6 +96,12 @@ def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
                              "always excluded too); overlapping training texts are dropped and counted")
     parser.add_argument("--opinion-lexicon", type=Path, metavar="DIR",
                         help="folder with Hu & Liu's positive-words.txt and negative-words.txt, used as features")
+    parser.add_argument("--rule-head", action="append", default=[], metavar="FORMAT:PATH[#PART]",
+                        help="after the network, fit the rule head (the network's classes joined with VADER's scores) "
+                             "on these labelled sources, one domain each, equally weighted; never test data")
+    parser.add_argument("--base", type=Path, metavar="MODEL",
+                        help="start from this trained model instead of training a network (with --rule-head: "
+                             "fit only the head); --train and the model flags are then not used")
     parser.add_argument("--out", type=Path, default=Path("sentiment.pt"), help="the model file (default sentiment.pt)")
     parser.add_argument("--json", action="store_true", help="print the training summary as JSON")
     add_config_flags(parser, SentimentConfig, "model and training")
@@ -107,25 +113,35 @@ def _cmd_train_sentiment(args: argparse.Namespace) -> int:
     from rnnkit.apps.sentiment.model import SentimentModel
     from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
 
-    config = config_from_args(args, SentimentConfig)
-    texts, labels = read_sources(args.train)
-    valid = read_sources(args.valid) if args.valid else None
-    held_out = [t for spec in args.exclude for t in read_source(spec)[0]] + (valid[0] if valid else [])
-    texts, labels, removed = remove_overlap(texts, labels, held_out)
-    opinion = read_opinion_lexicon(args.opinion_lexicon) if args.opinion_lexicon else ((), ())
-    print(f"training on {len(texts):,} texts ({removed:,} dropped for overlapping evaluation sentences)",
-          file=sys.stderr)
-    model = SentimentModel.train(texts, labels, config, valid=valid, opinion_words=opinion,
-                                 checkpoint_path=args.out.with_suffix(".train.pt"))
-    model.card.update({"train_sources": args.train, "valid": args.valid, "excluded": args.exclude,
-                       "overlap_removed": removed, "opinion_lexicon": bool(args.opinion_lexicon)})
+    if (args.base is None) == (not args.train):
+        raise InputError("give --train sources to train a network, or --base MODEL to start from one (not both)")
+    if args.base is not None:
+        model, removed = SentimentModel.load(args.base), 0
+        model.card.update({"base": str(args.base)})
+    else:
+        config = config_from_args(args, SentimentConfig)
+        texts, labels = read_sources(args.train)
+        valid = read_sources(args.valid) if args.valid else None
+        held_out = [t for spec in args.exclude for t in read_source(spec)[0]] + (valid[0] if valid else [])
+        texts, labels, removed = remove_overlap(texts, labels, held_out)
+        opinion = read_opinion_lexicon(args.opinion_lexicon) if args.opinion_lexicon else ((), ())
+        print(f"training on {len(texts):,} texts ({removed:,} dropped for overlapping evaluation sentences)",
+              file=sys.stderr)
+        model = SentimentModel.train(texts, labels, config, valid=valid, opinion_words=opinion,
+                                     checkpoint_path=args.out.with_suffix(".train.pt"))
+        model.card.update({"train_sources": args.train, "valid": args.valid, "excluded": args.exclude,
+                           "overlap_removed": removed, "opinion_lexicon": bool(args.opinion_lexicon)})
+    if args.rule_head:
+        model.fit_rule_head([read_source(spec) for spec in args.rule_head])
+        model.card.update({"rule_head": args.rule_head})
     model.save(args.out)
     summary = {"out": str(args.out), **model.metrics, "overlap_removed": removed}
     if args.json:
         print_json(summary, indent=2)
     else:
-        print(f"wrote {args.out}: {model!r}, validation 3-class accuracy {model.metrics['val_accuracy3']}, "
-              f"{model.metrics['elapsed_s']:.0f} s")
+        head = f", rule head fitted on {len(args.rule_head)} source(s)" if args.rule_head else ""
+        print(f"wrote {args.out}: {model!r}, validation 3-class accuracy {model.metrics.get('val_accuracy3')}, "
+              f"{model.metrics.get('elapsed_s', 0):.0f} s of training{head}")
     return 0
 
 

@@ -19,7 +19,15 @@ import torch
 
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
 from rnnkit.apps.sentiment.features import MAX_TOKENS, check_texts, model_tokens, rule_token, sentiment_tokens
-from rnnkit.apps.sentiment.labels import FINE_LABELS, LABELS, group_log_probs
+from rnnkit.apps.sentiment.labels import (
+    COARSE_OFFSET,
+    FINE_LABELS,
+    FINE_TO_COARSE,
+    LABELS,
+    encode_labels,
+    group_log_probs,
+)
+from rnnkit.apps.sentiment.rule_head import RuleHead, vader_matrix
 from rnnkit.config import ModelConfig, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models.lexicon_classifier import LexiconClassifier
@@ -40,8 +48,10 @@ class SentimentModel:
     """
 
     def __init__(self, model: LexiconClassifier, vocab: Vocabulary, config: SentimentConfig,
-                 metrics: dict[str, Any] | None = None, card: dict[str, Any] | None = None) -> None:
+                 metrics: dict[str, Any] | None = None, card: dict[str, Any] | None = None,
+                 rule_head: RuleHead | None = None) -> None:
         self.model = model.eval()
+        self.rule_head = rule_head  # the final layer over the network and VADER's scores, if fitted
         self.vocab = vocab
         self.config = config
         self.metrics = dict(metrics or {})
@@ -95,12 +105,36 @@ class SentimentModel:
         return fine_out, coarse_out
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """(N, 3) probabilities of Negative, Neutral, Positive; rows sum to 1.
+        """(N, 3) probabilities of Negative, Neutral, Positive; rows sum to 1 (through the rule head, if any).
 
         Raises:
             InputError: ``texts`` is not a list/tuple of strings.
         """
+        texts = check_texts(texts)
+        probs = self.network_probabilities(texts)
+        return self.rule_head.apply(probs, vader_matrix(texts)) if self.rule_head is not None else probs
+
+    def network_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """(N, 3) probabilities of the recurrent network alone, before any rule head."""
         return np.exp(self._log_probs(self.encode(check_texts(texts)))[1])
+
+    def fit_rule_head(self, domains: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> RuleHead:
+        """Fit and keep a :class:`~.rule_head.RuleHead` on ``[(texts, labels), ...]``, one pair per domain.
+
+        Labels are names or SST's 0-4 (grouped into three). Returns the head.
+
+        Raises:
+            InputError: bad texts or labels, or no domain.
+        """
+        fitted = []
+        for texts, labels in domains:
+            texts = check_texts(texts)
+            if len(labels) != len(texts):
+                raise InputError(f"a rule-head domain has {len(texts)} texts but {len(labels)} labels")
+            coarse = [FINE_TO_COARSE[i] if i < COARSE_OFFSET else i - COARSE_OFFSET for i in encode_labels(labels)]
+            fitted.append((self.network_probabilities(texts), vader_matrix(texts), coarse))
+        self.rule_head = RuleHead.fit(fitted)
+        return self.rule_head
 
     def fine_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(N, 5) probabilities of SST's classes 0 (very negative) .. 4 (very positive)."""
@@ -120,6 +154,9 @@ class SentimentModel:
         rule = self.vocab.encode([rule_token(text)]) if self.config.rule_tokens else []  # the same in every variant
         variants = [rule + ids] + [rule + (ids[:i] + ids[i + 1:] or [self.vocab.unk_id]) for i in range(len(ids))]
         probs = np.exp(self._log_probs(variants)[1])
+        if self.rule_head is not None:  # VADER reads each variant as text: the tokens joined by spaces
+            texts = [" ".join(tokens)] + [" ".join(tokens[:i] + tokens[i + 1:]) for i in range(len(tokens))]
+            probs = self.rule_head.apply(probs, vader_matrix(texts))
         compound = probs[:, 2] - probs[:, 0]
         return [(token, float(compound[0] - compound[i + 1])) for i, token in enumerate(tokens)]
 
@@ -128,7 +165,8 @@ class SentimentModel:
         payload = build_checkpoint(
             CHECKPOINT_KIND, self.model.state_dict(), model_config=dataclasses.asdict(self.model.config),
             vocab=self.vocab.to_dict(), metrics=self.metrics,
-            extra={"sentiment_config": dataclasses.asdict(self.config), "card": self.card})
+            extra={"sentiment_config": dataclasses.asdict(self.config), "card": self.card,
+                   "rule_head": self.rule_head.to_dict() if self.rule_head is not None else None})
         return save_checkpoint(path, payload)
 
     @classmethod
@@ -147,7 +185,9 @@ class SentimentModel:
             model.load_state_dict(payload["state_dict"])
             if len(vocab) != model_config.vocab_size:
                 raise InputError(f"vocabulary has {len(vocab)} words but the model {model_config.vocab_size}")
-            return cls(model, vocab, config, payload["metrics"], payload["extra"].get("card", {}))
+            head = payload["extra"].get("rule_head")
+            return cls(model, vocab, config, payload["metrics"], payload["extra"].get("card", {}),
+                       RuleHead.from_dict(head) if head is not None else None)
         except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
             first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
             raise CheckpointError(f"checkpoint {path} is not a usable sentiment model: {first}") from err
