@@ -48,9 +48,10 @@ def test_one_reader_table_for_every_format(tmp_path):
     (tmp_path / "camera.txt").write_text(PRODUCT, encoding="utf-8")
     (tmp_path / "gt.txt").write_text("1\t2.5\tgood\n2\t0.4\tok\n", encoding="utf-8")
     (tmp_path / "t.csv").write_text("review,stars\nfine,4\n", encoding="utf-8")
-    assert SOURCE_FORMATS == ("sst", "sst-sentences", "proscons", "plot", "product", "csv", "tsv", "vader",
-                              "tweeteval", "goemotions", "newsmtsc")
+    assert SOURCE_FORMATS == ("sst", "sst-sentences", "proscons", "plot", "product", "product3", "csv", "tsv",
+                              "vader", "tweeteval", "goemotions", "newsmtsc")
     assert read_format("product", tmp_path / "camera.txt")[1] == ["Positive", None, "Negative"]
+    assert read_source(f"product3:{tmp_path / 'camera.txt'}")[1] == ["Positive", "Neutral", "Negative"]
     assert read_source(f"product:{tmp_path / 'camera.txt'}") == (["We really enjoyed it.", "It cracked."],
                                                                   ["Positive", "Negative"])  # untagged: skipped
     assert read_format("vader", tmp_path / "gt.txt")[1] == ["Positive", "Neutral"]
