@@ -108,17 +108,23 @@ def sentiment_tokens(text: str, max_tokens: int = MAX_TOKENS) -> list[str]:
     return tokens
 
 
-def rule_token(text: str) -> str:
-    """The token of VADER's compound for ``text`` ("xxvader+2" for compound 0.44); see the module notes."""
-    from rnnkit.apps.sentiment.rule import vader_scores
+def rule_token(text: str, compound: float | None = None) -> str:
+    """The token of VADER's compound for ``text`` ("xxvader+2" for compound 0.44); see the module notes.
 
-    return f"xxvader{round(vader_scores(text)['compound'] * RULE_BUCKETS):+d}"
+    ``compound``: VADER's compound of ``text`` when the caller has it already (it is not computed again).
+    """
+    if compound is None:
+        from rnnkit.apps.sentiment.rule import vader_scores
+
+        compound = vader_scores(text)["compound"]
+    return f"xxvader{round(compound * RULE_BUCKETS):+d}"
 
 
-def model_tokens(text: str, rule_tokens: bool, max_tokens: int = MAX_TOKENS) -> list[str]:
+def model_tokens(text: str, rule_tokens: bool, max_tokens: int = MAX_TOKENS,
+                 compound: float | None = None) -> list[str]:
     """What a learned model reads: :func:`sentiment_tokens`, after :func:`rule_token` when ``rule_tokens``."""
     tokens = sentiment_tokens(text, max_tokens)
-    return [rule_token(text), *tokens] if rule_tokens and tokens else tokens
+    return [rule_token(text, compound), *tokens] if rule_tokens and tokens else tokens
 
 
 @functools.lru_cache(maxsize=65536)

@@ -89,10 +89,12 @@ class SentimentModel:
                                                   checkpoint_path=checkpoint_path, callbacks=callbacks)
         return cls(model, vocab, config, metrics, card)
 
-    def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids of each text (an empty text reads as one ``<unk>``)."""
+    def encode(self, texts: Sequence[str], compounds: Sequence[float] | None = None) -> list[list[int]]:
+        """Token ids of each text (an empty text reads as one ``<unk>``); ``compounds``: VADER's, if known."""
         rule = self.config.rule_tokens
-        return [self.vocab.encode(model_tokens(t, rule, MAX_TOKENS)) or [self.vocab.unk_id] for t in texts]
+        known = compounds if compounds is not None else [None] * len(texts)
+        return [self.vocab.encode(model_tokens(t, rule, MAX_TOKENS, c)) or [self.vocab.unk_id]
+                for t, c in zip(texts, known, strict=True)]
 
     @torch.no_grad()
     def _log_probs(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,8 +113,11 @@ class SentimentModel:
             InputError: ``texts`` is not a list/tuple of strings.
         """
         texts = check_texts(texts)
-        probs = self.network_probabilities(texts)
-        return self.rule_head.apply(probs, vader_matrix(texts)) if self.rule_head is not None else probs
+        if self.rule_head is None:
+            return self.network_probabilities(texts)
+        vader = vader_matrix(texts)  # once: the rule tokens and the head both read it
+        probs = np.exp(self._log_probs(self.encode(texts, vader[:, 3] if self.config.rule_tokens else None))[1])
+        return self.rule_head.apply(probs, vader)
 
     def network_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(N, 3) probabilities of the recurrent network alone, before any rule head."""
