@@ -15,8 +15,7 @@ KNOWN_FAILURES = [
     ("not bad at all", "Positive"),
     ("not the worst", "Positive"),
     ("five stars", "Positive"),
-    ("the plot was dull but the acting was superb", "Positive"),
-    ("I LOVE THIS PHONE", "Positive"),
+    ("would not buy again", "Negative"),
 ]
 
 HARD_CASES = [
@@ -24,12 +23,13 @@ HARD_CASES = [
     ("not good", "Negative"),
     ("this is not a good phone", "Negative"),
     ("not recommended", "Negative"),
-    ("would not buy again", "Negative"),
     # contrast: the clause after "but" decides
     ("the acting was good but the plot was dull", "Negative"),
+    ("the plot was dull but the acting was superb", "Positive"),
     # intensifiers and ALL CAPS
     ("extremely good", "Positive"),
     ("THIS PHONE IS AWFUL", "Negative"),
+    ("I LOVE THIS PHONE", "Positive"),
     # emoji and emoticons
     ("great :)", "Positive"),
     ("terrible :(", "Negative"),
