@@ -142,13 +142,18 @@ class NextWordSession:
         Raises:
             InputError: ``k`` is not an integer >= 1.
         """
+        return self._suggestions(k)[1]
+
+    def _suggestions(self, k: int) -> tuple[str, list[tuple[str, float]]]:
+        """(:attr:`prefix`, :meth:`suggest` ``(k)``), the fragment read once for both."""
         check_k(k)
         context, prefix = self._fragment_parts()
+        typed = self._typed_prefix(prefix)
         engine = self._engine
         index = engine.prefix_index
         lo, hi = index.range(prefix) if prefix else (0, len(index))
         if hi <= lo:
-            return []
+            return typed, []
         logits, last = self._context_logits(context)
         with torch.inference_mode():
             if prefix:
@@ -160,11 +165,11 @@ class NextWordSession:
                 log_norm = self._logits_cache[2]
             ranked, scores = rank_candidates(values, candidates, index.first_word, k)
         lower = engine.text_settings.lower
-        typed, start = self._typed_prefix(prefix), last in SENTENCE_END
+        start = last in SENTENCE_END
         truecase = engine.truecase if lower else {}
         tokens = engine.tokens
-        return [(display_word(tokens[i], typed, start, truecase) if lower else tokens[i], math.exp(s - log_norm))
-                for i, s in zip(ranked, scores, strict=True)]
+        return typed, [(display_word(tokens[i], typed, start, truecase) if lower else tokens[i],
+                        math.exp(s - log_norm)) for i, s in zip(ranked, scores, strict=True)]
 
     def result(self, k: int = 3) -> dict[str, Any]:
         """The suggestions for the text so far as plain data: the one JSON shape of the CLI and the service.
@@ -177,8 +182,7 @@ class NextWordSession:
         Raises:
             InputError: ``k`` is not an integer >= 1.
         """
-        suggestions = self.suggest(k)
-        prefix = self.prefix
+        prefix, suggestions = self._suggestions(k)
         return {"completing": bool(prefix), "prefix": prefix,
                 "suggestions": [{"word": word, "probability": prob} for word, prob in suggestions]}
 

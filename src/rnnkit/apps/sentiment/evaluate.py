@@ -117,12 +117,11 @@ def load_gold(path: str | os.PathLike[str], fmt: str, classes: int = 3, *, part:
     """
     if classes == 5 and fmt not in _SST_FORMATS:
         raise InputError(f"5 classes need SST labels (--format sst), not --format {fmt}")
-    texts, labels = select_part(*read_format(
-        "sst-sentences" if fmt in _SST_FORMATS else fmt, path, text_column=text_column, label_column=label_column,
-        label_scheme=label_scheme, neutral_band=neutral_band), part)
+    read_as = "sst-sentences" if fmt in _SST_FORMATS else "product3" if fmt == "product" else fmt  # untagged: Neutral
+    texts, labels = select_part(*read_format(read_as, path, text_column=text_column, label_column=label_column,
+                                             label_scheme=label_scheme, neutral_band=neutral_band), part)
     if fmt in _SST_FORMATS and classes != 5:
         labels = [SST_3CLASS_NAMES[SST_3CLASS[fine]] for fine in labels]
-    labels = [NEUTRAL if label is None else label for label in labels]  # untagged product sentences (SOURCE.md)
     if classes == 2:
         kept = [(t, label) for t, label in zip(texts, labels, strict=True) if label != NEUTRAL]
         texts, labels = [t for t, _ in kept], [label for _, label in kept]

@@ -20,10 +20,9 @@ import torch
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
 from rnnkit.apps.sentiment.features import MAX_TOKENS, check_texts, model_tokens, rule_token, sentiment_tokens
 from rnnkit.apps.sentiment.labels import (
-    COARSE_OFFSET,
     FINE_LABELS,
-    FINE_TO_COARSE,
     LABELS,
+    coarse_of,
     encode_labels,
     group_log_probs,
 )
@@ -136,7 +135,7 @@ class SentimentModel:
             texts = check_texts(texts)
             if len(labels) != len(texts):
                 raise InputError(f"a rule-head domain has {len(texts)} texts but {len(labels)} labels")
-            coarse = [FINE_TO_COARSE[i] if i < COARSE_OFFSET else i - COARSE_OFFSET for i in encode_labels(labels)]
+            coarse = coarse_of(torch.tensor(encode_labels(labels))).tolist()
             fitted.append((self.network_probabilities(texts), vader_matrix(texts), coarse))
         self.rule_head = RuleHead.fit(fitted)
         return self.rule_head

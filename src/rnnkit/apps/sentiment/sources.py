@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.sentiment.features import sentiment_tokens
+from rnnkit.apps.sentiment.labels import NEUTRAL
 from rnnkit.config import check_choice
 from rnnkit.data import read_goemotions, read_newsmtsc, read_sst, read_text, read_tweeteval
 from rnnkit.data.reviews import (
@@ -58,13 +59,19 @@ from rnnkit.errors import InputError
 __all__ = ["PARTS", "SOURCE_FORMATS", "guess_format", "parse_spec", "read_format", "read_opinion_lexicon",
            "read_source", "read_sources", "remove_overlap", "select_part", "split_part"]
 
+def _read_product3(path: str | os.PathLike[str]) -> tuple[list[str], list[Any]]:
+    """Product sentences with every untagged one Neutral ("approximately Neutral", product_reviews_2/SOURCE.md)."""
+    texts, labels = read_product_reviews(path)
+    return texts, [NEUTRAL if label is None else label for label in labels]
+
+
 SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "product3", "csv", "tsv", "vader", "tweeteval",
                   "goemotions", "newsmtsc")
 SHINGLE = 4  # tokens per shingle when looking for one text inside another
 MIN_INSIDE = 8  # a training text inside an evaluation sentence counts from this many tokens ...
 MIN_COVER = 0.5  # ... and this share of the sentence
 _FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews,
-                   "product3": lambda path: _untagged_neutral(*read_product_reviews(path)),
+                   "product3": _read_product3,
                    "tweeteval": read_tweeteval, "goemotions": read_goemotions, "newsmtsc": read_newsmtsc}
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
 PARTS = ("train", "dev", "test")  # the held-back parts a spec may name after "#"
@@ -175,11 +182,6 @@ def guess_format(path: str | os.PathLike[str]) -> str:
         if test:
             return fmt
     raise InputError(f"cannot tell the format of {path}; give --format ({', '.join(SOURCE_FORMATS)})")
-
-
-def _untagged_neutral(texts: list[str], labels: list[Any]) -> tuple[list[str], list[Any]]:
-    """Product sentences with every untagged one Neutral ("approximately Neutral", product_reviews_2/SOURCE.md)."""
-    return texts, ["Neutral" if label is None else label for label in labels]
 
 
 def read_source(spec: str) -> tuple[list[str], list[Any]]:
