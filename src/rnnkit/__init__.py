@@ -24,8 +24,19 @@ if TYPE_CHECKING:
     from rnnkit.apps.nextword.predictor import NextWordPredictor
     from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, review_rating
     from rnnkit.apps.sentiment.config import SentimentConfig
+    from rnnkit.apps.tagger.config import TaggerConfig
+    from rnnkit.apps.tagger.evaluate import evaluate_tagger
+    from rnnkit.apps.tagger.tagger import Tagger
     from rnnkit.config import ModelConfig, TrainConfig
-    from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, RnnkitError, TrainingError
+    from rnnkit.errors import (
+        CheckpointError,
+        ConfigError,
+        InputError,
+        NotTrainedError,
+        RnnkitError,
+        StoppedError,
+        TrainingError,
+    )
     from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
     from rnnkit.nn import GRUCell, LSTMCell, Recurrent, RNNCell
     from rnnkit.text import Tokenizer, Vocabulary, bucket_batches, one_hot, pad_sequences, pad_sequences_with_lengths
@@ -55,6 +66,9 @@ _EXPORTS = {
     "SentimentAnalyzer": "rnnkit.apps.sentiment.analyzer",
     "SentimentConfig": "rnnkit.apps.sentiment.config",
     "Seq2Seq": "rnnkit.models",
+    "StoppedError": "rnnkit.errors",
+    "Tagger": "rnnkit.apps.tagger.tagger",
+    "TaggerConfig": "rnnkit.apps.tagger.config",
     "Tokenizer": "rnnkit.text",
     "TrainConfig": "rnnkit.config",
     "Trainer": "rnnkit.training",
@@ -63,6 +77,7 @@ _EXPORTS = {
     "bucket_batches": "rnnkit.text",
     "build_model": "rnnkit.models",
     "evaluate_nextword": "rnnkit.apps.nextword.evaluate",
+    "evaluate_tagger": "rnnkit.apps.tagger.evaluate",
     "load_checkpoint": "rnnkit.training",
     "one_hot": "rnnkit.text",
     "pad_sequences": "rnnkit.text",
@@ -94,6 +109,9 @@ __all__ = [
     "SentimentAnalyzer",
     "SentimentConfig",
     "Seq2Seq",
+    "StoppedError",
+    "Tagger",
+    "TaggerConfig",
     "Tokenizer",
     "TrainConfig",
     "Trainer",
@@ -103,6 +121,7 @@ __all__ = [
     "bucket_batches",
     "build_model",
     "evaluate_nextword",
+    "evaluate_tagger",
     "load_checkpoint",
     "one_hot",
     "pad_sequences",

@@ -8,7 +8,8 @@ extends the built-in exception a caller would naturally catch::
     ├── InputError(RnnkitError, ValueError)        bad data passed to a function
     ├── CheckpointError(RnnkitError, ValueError)   missing, truncated or foreign checkpoint
     ├── NotTrainedError(RnnkitError, RuntimeError) a model used before it was trained/loaded
-    └── TrainingError(RnnkitError, RuntimeError)   training cannot go on (e.g. loss is NaN)
+    ├── TrainingError(RnnkitError, RuntimeError)   training cannot go on (e.g. loss is NaN)
+    └── StoppedError(RnnkitError, RuntimeError)    work stopped on request (``should_stop`` said so)
 
 Messages are one sentence naming the bad value and, where it helps, what to do.
 """
@@ -21,6 +22,7 @@ __all__ = [
     "InputError",
     "NotTrainedError",
     "RnnkitError",
+    "StoppedError",
     "TrainingError",
 ]
 
@@ -47,3 +49,7 @@ class NotTrainedError(RnnkitError, RuntimeError):
 
 class TrainingError(RnnkitError, RuntimeError):
     """Training cannot continue, e.g. the loss became NaN or infinite."""
+
+
+class StoppedError(RnnkitError, RuntimeError):
+    """Long work (generation, a batch) stopped between steps because its ``should_stop`` returned True."""

@@ -60,3 +60,31 @@ def test_bare_group_prints_help_and_exits_2(command, capsys):
 def test_missing_model_file_exits_1(tmp_path, capsys):
     assert main(["explain", "gates", "hi", "--model", str(tmp_path / "none.pt")]) == 1
     assert "rnnkit: error:" in capsys.readouterr().err
+
+
+def _nextword_model(path, cell, tiny_texts):
+    from rnnkit.apps.nextword.config import NextWordConfig
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
+
+    config = NextWordConfig(cell=cell, embedding_dim=8, hidden_size=8, num_layers=1, epochs=1, batch_size=2,
+                            seq_len=5, progress=False)
+    NextWordPredictor.train(tiny_texts, config).save(path)
+    return str(path)
+
+
+def test_explain_gates_shows_a_gru_models_reset_and_update_gates(tmp_path, capsys, tiny_texts):
+    model = _nextword_model(tmp_path / "gru.pt", "gru", tiny_texts)
+    assert main(["explain", "gates", "I go to school", "--model", model, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("GRU gates of gru.pt, layer 1 of 1 (8 units); mean over units per token:")
+    assert "reset gate (" in out and "update gate (1 = keep the old state" in out and "forget" not in out
+    assert (tmp_path / "gates.png").is_file()
+    assert (tmp_path / "gates.csv").read_text().startswith("position,token,reset_mean,")
+
+
+def test_explain_gates_refuses_a_plain_rnn_with_one_line(tmp_path, capsys, tiny_texts):
+    model = _nextword_model(tmp_path / "rnn.pt", "rnn", tiny_texts)
+    assert main(["explain", "gates", "I go", "--model", model, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("rnnkit: error: explain gates needs an LSTM or GRU model; this one is a plain rnn, which has no "
+                   "gates\n")

@@ -1,14 +1,15 @@
-"""explain gates: the gate values are the transparent LSTMCell's and its hidden states match the fused layer."""
+"""explain gates: the gate values are the transparent LSTMCell's (or GRUCell's) and the hidden states match
+the fused layer."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from rnnkit import LSTMCell, NextWordPredictor
+from rnnkit import GRUCell, LSTMCell, NextWordPredictor
 from rnnkit.config import ModelConfig
 from rnnkit.errors import ConfigError, InputError
-from rnnkit.lab.gates import GATE_NAMES, MAX_TOKENS, explain_gates
+from rnnkit.lab.gates import GATE_NAMES, GRU_GATE_NAMES, MAX_TOKENS, explain_gates
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
 
@@ -24,10 +25,10 @@ def _explain(predictor, text, layer=None):
     return explain_gates(predictor.text_settings.tokens(text), predictor.model, predictor.vocab, layer)
 
 
-def _cell(lm, layer):
-    """A transparent LSTMCell holding layer ``layer`` (0-based) of the model's fused LSTM."""
+def _cell(lm, layer, cell_class=LSTMCell):
+    """A transparent cell (LSTMCell or GRUCell) holding layer ``layer`` (0-based) of the model's fused layer."""
     rnn = lm.rnn.fused
-    cell = LSTMCell(rnn.input_size if layer == 0 else rnn.hidden_size, rnn.hidden_size)
+    cell = cell_class(rnn.input_size if layer == 0 else rnn.hidden_size, rnn.hidden_size)
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             getattr(cell, name).copy_(getattr(rnn, f"{name}_l{layer}"))
@@ -99,8 +100,53 @@ def test_bad_layer_is_a_config_error(bundled, layer):
         _explain(bundled, TEXT, layer)
 
 
-def test_a_model_that_is_not_an_lstm_is_refused():
-    vocab = Vocabulary.build([["i", "go", "to", "school"]], add_bos_eos=True)
-    lm = LanguageModel(ModelConfig(vocab_size=len(vocab), cell="gru", embedding_dim=8, hidden_size=8, num_layers=1))
-    with pytest.raises(InputError, match="needs an LSTM model; this one is a gru"):
+def _tiny_lm(cell, num_layers=2):
+    vocab = Vocabulary.build([TEXT.lower().split()], add_bos_eos=True)
+    config = ModelConfig(vocab_size=len(vocab), cell=cell, embedding_dim=8, hidden_size=6, num_layers=num_layers)
+    return LanguageModel(config).eval(), vocab
+
+
+def test_a_plain_rnn_is_refused_it_has_no_gates():
+    lm, vocab = _tiny_lm("rnn", num_layers=1)
+    with pytest.raises(InputError, match="needs an LSTM or GRU model; this one is a plain rnn, which has no gates"):
         explain_gates(["i", "go"], lm, vocab)
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+def test_gru_gates_are_the_transparent_gru_cells_and_agree_with_the_fused_layer(layer):
+    lm, vocab = _tiny_lm("gru")
+    tokens = TEXT.lower().split()
+    report = explain_gates(tokens, lm, vocab, layer)
+    assert report.cell == "gru" and report.gate_names == GRU_GATE_NAMES and report.memory_gate == "update"
+    with torch.no_grad():
+        x = lm.encoder(torch.tensor([[vocab.eos_id, *vocab.encode(tokens)]]))[0]
+        cells = [_cell(lm, i, GRUCell) for i in range(2)]
+        states, hidden, gates = [None, None], [], {name: [] for name in GRU_GATE_NAMES}
+        for t in range(x.size(0)):
+            inp = x[t:t + 1]
+            for i, cell in enumerate(cells):
+                states[i], step_gates = cell.forward_with_gates(inp, states[i])
+                inp = states[i]
+                if i == layer - 1 and t > 0:
+                    hidden.append(inp[0])
+                    for name in GRU_GATE_NAMES:
+                        gates[name].append(step_gates[name][0])
+    for name in GRU_GATE_NAMES:
+        assert report.gates[name].shape == (len(tokens), 6)
+        torch.testing.assert_close(torch.from_numpy(report.gates[name]), torch.stack(gates[name]), rtol=0, atol=1e-6)
+    torch.testing.assert_close(torch.from_numpy(report.hidden), torch.stack(hidden), rtol=0, atol=1e-5)
+    assert report.max_difference < 1e-5
+
+
+def test_gru_summary_csv_and_heatmap_show_reset_and_update(tmp_path):
+    lm, vocab = _tiny_lm("gru")
+    report = explain_gates(["i", "go", "to", "zzz"], lm, vocab)
+    summary = report.summary()
+    assert summary.startswith("GRU gates of a GRU language model, layer 2 of 2 (6 units)")
+    assert "reset gate (1 = let the old state shape the new candidate): most open at" in summary
+    assert "update gate (1 = keep the old state, 0 = take the new candidate): most open at" in summary
+    assert "units whose update gate stays above 0.9" in summary and "forget" not in summary
+    assert report.tokens == ["i", "go", "to", "zzz?"]
+    csv_path, png_path = report.write(tmp_path)
+    assert csv_path.read_text().splitlines()[0].split(",")[2:5] == ["reset_mean", "reset_min", "reset_max"]
+    assert png_path.name == "gates.png" and 0 < png_path.stat().st_size < 150_000

@@ -125,10 +125,10 @@ def test_a_busy_model_does_not_block_other_requests(app, served, monkeypatch, me
     started, release = threading.Event(), threading.Event()
     real = getattr(served, method)
 
-    def held(*args):
+    def held(*args, **kwargs):
         started.set()
         assert release.wait(10), "never released: the event loop was blocked"
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(served, method, held)
 

@@ -25,8 +25,8 @@ __all__ = ["COMMANDS", "GROUPS", "main"]
 
 # Commands that only group others (`rnnkit train nextword`); run bare, they print their help and exit 2.
 GROUPS = {
-    "train": ("train a model (train nextword, train sentiment)", "what to train", "MODEL"),
-    "eval": ("evaluate a model (eval nextword, eval sentiment)", "what to evaluate", "MODEL"),
+    "train": ("train a model (train nextword, sentiment, tagger)", "what to train", "MODEL"),
+    "eval": ("evaluate a model (eval nextword, sentiment, tagger)", "what to evaluate", "MODEL"),
     "data": ("prepare training text from public datasets (data tatoeba ...)", "dataset", "DATASET"),
     "lab": ("experiments: vanishing and exploding gradients, long-range memory", "experiments", "EXPERIMENT"),
     "explain": ("explain what a model does on a text (explain gates ...)", "what to explain", "WHAT"),
@@ -37,13 +37,17 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("demo",), "walk through tokens, vocabulary, one-hot, padding and an LSTM's gates", "demo:add_demo"),
     (("suggest",), "suggest the next word, or completions of the word being typed", "nextword:add_suggest"),
     (("sentiment",), "rate a text Positive, Negative or Neutral", "sentiment:add_sentiment"),
+    (("tag",), "tag each word of a sentence with its part of speech (UPOS)", "tagger:add_tag"),
     (("train", "nextword"), "train a next-word predictor on a corpus", "nextword:add_train_nextword"),
     (("train", "sentiment"), "train a learned sentiment model (Negative / Neutral / Positive)",
      "sentiment:add_train_sentiment"),
+    (("train", "tagger"), "train a part-of-speech tagger on CoNLL-U files", "tagger:add_train_tagger"),
     (("eval", "nextword"), "perplexity, top-k accuracy and keystroke savings, LSTM beside KN",
      "nextword:add_eval_nextword"),
     (("eval", "sentiment"), "score the lexicon rule and a learned model on labelled files, one domain each "
      "(--suite dev|test)", "sentiment:add_eval_sentiment"),
+    (("eval", "tagger"), "UPOS accuracy, per-tag F1 and confusions beside a most-frequent-tag baseline",
+     "tagger:add_eval_tagger"),
     (("data", "tatoeba"), "English side of Tatoeba pairs, split by distinct sentence", "data:add_tatoeba"),
     (("serve",), "serve the JSON API (/v1) and the web page (/) over HTTP", "serve:add_serve"),
     (("lab", "gradients"), "gradient norm against distance for RNN, LSTM and GRU, at initialisation and "
@@ -52,7 +56,8 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "within a budget", "lab:add_memory"),
     (("lab", "exploding"), "an RNN whose gradients explode, trained without clipping, clipped by norm and by "
      "value", "lab:add_exploding"),
-    (("explain", "gates"), "an LSTM's forget, input and output gates per token: heatmap and summary",
+    (("explain", "gates"), "an LSTM's forget/input/output or a GRU's reset/update gates per token: heatmap "
+     "and summary",
      "lab:add_gates"),
 )
 

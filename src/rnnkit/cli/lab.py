@@ -4,7 +4,7 @@ Each ``lab`` flag is built from a field of the experiment's config (its ``help``
 default lives on the config; ``--quick`` starts from the config's ``quick()`` version instead. The
 commands parse, call :mod:`rnnkit.lab`, print its summary and write its files (matplotlib is imported
 only when a figure is drawn). ``explain gates`` loads the next-word model here and hands the loaded
-LSTM to the lab, which never reads an app's files.
+LSTM or GRU to the lab, which never reads an app's files.
 """
 
 from __future__ import annotations
@@ -68,10 +68,13 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 def add_gates(parser: argparse.ArgumentParser) -> None:
     """``rnnkit explain gates TEXT [--model PATH] [--layer N] [--out DIR]``."""
     parser.add_argument("text", help='the text to read, e.g. "I go to school"')
-    parser.add_argument("--model", type=Path, help="a next-word LSTM from `rnnkit train nextword` (default: bundled)")
+    parser.add_argument("--model", type=Path, help="a next-word LSTM or GRU from `rnnkit train nextword` (GRU: "
+                        "reset and update gates; default: the bundled LSTM)")
     parser.add_argument("--layer", type=int, help="which layer, 1-based (default: the last)")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
                         help=f"folder for gates.png and gates.csv (default {DEFAULT_OUT})")
+    parser.epilog = ("An LSTM shows its forget, input and output gates; a GRU its reset and update gates. "
+                     "A plain RNN has none and is refused.")
     add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_gates)
 

@@ -1,6 +1,7 @@
 """Readers for real text formats: plain text, Penn Treebank, SST trees, Tatoeba pairs, labelled reviews,
-tweets, Reddit comments and news sentences."""
+tweets, Reddit comments, news sentences and CoNLL-U treebanks."""
 
+from rnnkit.data.conllu import CONLLU_COLUMNS, TaggedSentence, parse_conllu, read_conllu
 from rnnkit.data.domains import read_goemotions, read_newsmtsc, read_tweeteval
 from rnnkit.data.reviews import (
     rating_to_label,
@@ -15,7 +16,11 @@ from rnnkit.data.tatoeba import read_tatoeba_english, split_sentences
 from rnnkit.data.text import read_lines, read_ptb, read_text
 
 __all__ = [
+    "CONLLU_COLUMNS",
+    "TaggedSentence",
+    "parse_conllu",
     "rating_to_label",
+    "read_conllu",
     "read_goemotions",
     "read_labelled_table",
     "read_lines",

@@ -4,7 +4,8 @@
   (vanishing gradients);
 * :func:`run_memory`: the adding problem and first-token recall at growing lengths (long-range memory);
 * :func:`run_exploding`: an RNN whose gradients explode, without clipping and clipped by norm or value;
-* :func:`explain_gates`: an LSTM's forget, input and output gates per token of a text.
+* :func:`explain_gates`: an LSTM's forget, input and output gates, or a GRU's reset and update gates,
+  per token of a text.
 
 Each ``run_*`` takes a frozen config (``Config()`` for the documented defaults, ``Config.quick()``
 for a seconds-long version) and returns a result with ``summary()`` and ``write(folder)`` (PNG, CSV,

@@ -18,11 +18,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from rnnkit.lab.exploding import ExplodingResult
-    from rnnkit.lab.gates import GateReport
     from rnnkit.lab.gradients import GradientFlowResult
     from rnnkit.lab.memory import MemoryResult
 
-__all__ = ["CELL_COLORS", "plot_exploding", "plot_gates", "plot_gradient_flow", "plot_memory"]
+__all__ = ["CELL_COLORS", "plot_exploding", "plot_gradient_flow", "plot_memory"]
 
 CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -136,31 +135,4 @@ def plot_exploding(result: ExplodingResult, path: Path) -> Path:
     ax_grad.set_title("Gradient norm")
     fig.suptitle(f"Exploding gradients: {cfg.nonlinearity} RNN, recurrent gain {cfg.recurrent_gain}, "
                  f"adding task length {cfg.seq_len}, SGD lr {cfg.learning_rate}")
-    return _save(fig, path)
-
-
-def plot_gates(report: GateReport, path: Path) -> Path:
-    """Forget, input and output gates per token: unit-by-token heatmaps and their mean per token."""
-    names = ("forget", "input", "output")
-    tokens = report.tokens
-    fig = _figure(max(6.0, 0.5 * len(tokens) + 2.5), 7.6)
-    axes = fig.subplots(4, 1, height_ratios=[1, 1, 1, 0.9], sharex=True)
-    image = None
-    order = np.argsort(-report.gates["forget"].mean(0))  # units by mean forget gate, most open on top
-    for ax, name in zip(axes[:3], names, strict=True):
-        values = report.gates[name].T[order]  # (hidden_size, tokens)
-        image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
-        ax.set_ylabel(f"{name} gate\nunit (of {values.shape[0]})")
-    fig.colorbar(image, ax=list(axes[:3]), label="gate activation (0 = closed, 1 = open)", shrink=0.8)
-    x = np.arange(len(tokens))
-    for name, color in zip(names, ("tab:blue", "tab:orange", "tab:green"), strict=True):
-        axes[3].plot(x, report.gates[name].mean(1), marker="o", color=color, label=f"{name} (mean over units)")
-    axes[3].set_ylabel("mean activation\n(0 to 1)")
-    axes[3].set_ylim(0, 1)
-    axes[3].grid(True, alpha=0.3)
-    axes[3].legend(fontsize="small", ncol=3, loc="upper center")
-    axes[3].set_xticks(x, tokens, rotation=45, ha="right")
-    axes[3].set_xlabel("token (read left to right)")
-    fig.suptitle(f"LSTM gates per token, layer {report.layer} of {report.num_layers} ({report.model_name}); "
-                 "units sorted by mean forget gate, most open on top")
     return _save(fig, path)

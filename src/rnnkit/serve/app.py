@@ -6,29 +6,36 @@
     POST /v1/generate   {"text": "I go to", "n_words": 5}  -> continuation
     POST /v1/sentiment  {"text": "..."} or {"texts": [...]}, "explain": true -> backend, results
     GET  /v1/health     GET /v1/models (model cards)       GET /openapi.json
+    GET  /livez         200 while the process serves       GET /readyz: 200 ready, 503 while shutting down
     GET  /              the page (static/index.html, app.js, style.css: no external assets)
 
-Models are loaded once by :func:`create_app`; each request runs its model in a worker thread
-(``run_in_threadpool``), so the event loop keeps serving while a model works.
+Models are loaded once by :func:`create_app`. Each kind of work runs in its own :class:`~.lanes.Lane`
+(its own thread, a bounded queue, a time limit): beyond the queue a request gets 503 with
+``Retry-After``, past the time limit 504, and work whose client went away is stopped. The event
+loop never runs a model.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 
 from rnnkit._version import __version__
-from rnnkit.serve.errors import BodyLimit, install_error_handlers
+from rnnkit.errors import StoppedError
+from rnnkit.serve.errors import BodyLimit, error_response, install_error_handlers
+from rnnkit.serve.lanes import DEFAULT_LANES, ClientGone, Lane, LaneLimits, Overloaded, TimedOut
 from rnnkit.serve.models import ModelArg, Served, load_served
 from rnnkit.serve.schemas import (
     MAX_BODY_BYTES,
     GenerateRequest,
     GenerateResponse,
     Health,
+    LaneStats,
     ModelInfo,
     ModelsResponse,
     SentimentRequest,
@@ -40,57 +47,105 @@ from rnnkit.serve.schemas import (
 __all__ = ["create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-ERROR_RESPONSES = {status: {"description": "{\"error\": \"one line\"}"} for status in (400, 413, 422)}
+ERROR_RESPONSES = {status: {"description": "{\"error\": \"one line\"}"} for status in (400, 413, 422, 503, 504)}
+CLIENT_CLOSED = 499  # nginx's status for a request whose client went away (nobody reads it)
 
 
-def create_app(nextword: ModelArg = None, sentiment: ModelArg = None) -> FastAPI:
+def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
+               lanes: Mapping[str, LaneLimits] | None = None) -> FastAPI:
     """The service, with its models loaded.
 
     Args:
         nextword: a :class:`~rnnkit.NextWordPredictor`, a checkpoint path, or None for the bundled model.
         sentiment: a ``SentimentAnalyzer``, a checkpoint path, or None for the bundled model (the
             lexicon backend when none is bundled; ``/v1/health`` says so).
+        lanes: limits per kind of work ("suggest", "generate", "sentiment"); missing kinds take
+            :data:`~.lanes.DEFAULT_LANES`.
 
     Raises:
         CheckpointError: a given path is missing or not a model of the right kind.
         NotTrainedError: ``nextword`` is None and no next-word model is bundled.
     """
     served = load_served(nextword, sentiment)
+    limits = {**DEFAULT_LANES, **(lanes or {})}
+    work = {name: Lane(name, limit) for name, limit in limits.items()}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.ready = True
+        yield
+        app.state.ready = False
+
     app = FastAPI(title="rnnkit", version=__version__, docs_url=None, redoc_url=None,  # the docs pages use a CDN
-                  description="Next-word suggestions and sentiment from recurrent networks.")
+                  description="Next-word suggestions and sentiment from recurrent networks.", lifespan=lifespan)
     app.state.served = served
+    app.state.lanes = work
+    app.state.ready = False  # until the server has started; False again from the first shutdown signal
     install_error_handlers(app)
+    _install_lane_errors(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    app.include_router(_api(served), prefix="/v1", responses=ERROR_RESPONSES)
+    app.include_router(_api(served, work), prefix="/v1", responses=ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        if not request.app.state.ready:
+            return error_response(503, "not ready: starting or shutting down", {"Retry-After": "1"})
+        return JSONResponse({"status": "ready"})
+
     return app
 
 
-def _api(served: Served) -> APIRouter:
-    """The /v1 routes over ``served``."""
+def _install_lane_errors(app: FastAPI) -> None:
+    """503 + Retry-After for a full lane, 504 past the time limit, 499 for a client that left."""
+
+    async def overloaded(request: Request, exc: Overloaded) -> JSONResponse:
+        return error_response(503, str(exc), {"Retry-After": str(exc.retry_after)})
+
+    async def timed_out(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(504, str(exc))
+
+    async def gone(request: Request, exc: ClientGone) -> JSONResponse:
+        return error_response(CLIENT_CLOSED, str(exc))
+
+    app.add_exception_handler(Overloaded, overloaded)
+    app.add_exception_handler(TimedOut, timed_out)
+    app.add_exception_handler(StoppedError, timed_out)
+    app.add_exception_handler(ClientGone, gone)
+
+
+def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
+    """The /v1 routes over ``served``, each kind of work in its lane."""
     router = APIRouter()
 
     @router.post("/suggest")
-    async def suggest(request: SuggestRequest) -> SuggestResponse:
+    async def suggest(body: SuggestRequest, request: Request) -> SuggestResponse:
         """Next words after a space; completions of the word being typed otherwise."""
-        return SuggestResponse(**await run_in_threadpool(served.suggest, request.text, request.k))
+        result = await lanes["suggest"].run(served.suggest, body.text, body.k, is_disconnected=request.is_disconnected)
+        return SuggestResponse(**result)
 
     @router.post("/generate")
-    async def generate(request: GenerateRequest) -> GenerateResponse:
+    async def generate(body: GenerateRequest, request: Request) -> GenerateResponse:
         """Sample words that continue the text."""
-        settings = request.model_dump(exclude={"text"})
-        return GenerateResponse(continuation=await run_in_threadpool(served.generate, request.text, **settings))
+        settings = body.model_dump(exclude={"text"})
+        continuation = await lanes["generate"].run(served.generate, body.text, is_disconnected=request.is_disconnected,
+                                                   stoppable=True, **settings)
+        return GenerateResponse(continuation=continuation)
 
     @router.post("/sentiment")
-    async def sentiment(request: SentimentRequest) -> SentimentResponse:
+    async def sentiment(body: SentimentRequest, request: Request) -> SentimentResponse:
         """Label, class scores, compound and optional per-token contributions for one text or several."""
-        texts = request.texts if request.texts is not None else [request.text]
-        results = await run_in_threadpool(served.sentiment_results, texts, request.explain)
+        texts = body.texts if body.texts is not None else [body.text]
+        results = await lanes["sentiment"].run(served.sentiment_results, texts, body.explain,
+                                               is_disconnected=request.is_disconnected, stoppable=True)
         return SentimentResponse(backend=served.sentiment.backend, results=results)
 
     @router.get("/health")
@@ -98,7 +153,8 @@ def _api(served: Served) -> APIRouter:
         """Whether the service is up, what it serves, the fallbacks it took and its limits."""
         return Health(version=__version__, nextword=served.sources["nextword"],
                       sentiment=f"{served.sentiment.backend} ({served.sources['sentiment']})",
-                      notes=list(served.notes.values()))
+                      notes=list(served.notes.values()),
+                      lanes={name: LaneStats(**lane.limits_and_stats()) for name, lane in lanes.items()})
 
     @router.get("/models")
     async def models() -> ModelsResponse:

@@ -1,16 +1,20 @@
 """The models a running service holds: loaded once at start, each behind its own lock.
 
-The apps are called from worker threads (the event loop never runs a model). A model object is
-not promised to be thread-safe: the next-word step switches torch's global oneDNN flag around each
-call, and the analyzers keep caches. So one lock per model serialises calls into that model, while
-a suggestion never waits for a sentiment request, nor the event loop for either.
+The apps are called from worker threads (the event loop never runs a model; see :mod:`.lanes`). A
+model object is not promised to be thread-safe: the next-word step switches torch's global oneDNN
+flag around each call, and the analyzers keep caches. So one lock per model object serialises calls
+into it, while a suggestion never waits for a sentiment request, nor the event loop for either.
+Generation runs on its own copy of the next-word model, so a keystroke suggestion never waits
+behind 200 sampled words.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +23,9 @@ from rnnkit.apps.nextword.predictor import DEFAULT_MODEL_PATH as NEXTWORD_PATH
 from rnnkit.apps.nextword.predictor import NextWordPredictor
 from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH as SENTIMENT_PATH
 from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, load_analyzer
+from rnnkit.errors import StoppedError
 
-__all__ = ["Served", "load_served"]
+__all__ = ["SENTIMENT_CHUNK", "Served", "load_served"]
 
 log = logging.getLogger("rnnkit.serve")
 LEXICON_CARD = """\
@@ -32,6 +37,8 @@ lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.app
 """
 
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
+SENTIMENT_CHUNK = 16  # texts rated between two looks at should_stop
+StopCheck = Callable[[], bool] | None
 
 
 @dataclass
@@ -43,22 +50,39 @@ class Served:
     sources: dict[str, str]
     cards: dict[str, str | None]
     notes: dict[str, str] = field(default_factory=dict)
+    generator: NextWordPredictor | None = None  # generation's own copy of ``nextword``
     _locks: dict[str, threading.Lock] = field(
-        default_factory=lambda: {"nextword": threading.Lock(), "sentiment": threading.Lock()})
+        default_factory=lambda: {"nextword": threading.Lock(), "generate": threading.Lock(),
+                                 "sentiment": threading.Lock()})
+
+    def __post_init__(self) -> None:
+        if self.generator is None:
+            self.generator = copy.deepcopy(self.nextword)
 
     def suggest(self, text: str, k: int) -> dict[str, Any]:
         """:meth:`NextWordSession.result <rnnkit.apps.nextword.session.NextWordSession.result>` for ``text``."""
         with self._locks["nextword"]:
             return self.nextword.session(text).result(k)
 
-    def generate(self, text: str, **settings: Any) -> str:
-        with self._locks["nextword"]:
-            return self.nextword.generate(text, **settings)
+    def generate(self, text: str, should_stop: StopCheck = None, **settings: Any) -> str:
+        """:meth:`NextWordPredictor.generate`, on generation's own copy of the model."""
+        with self._locks["generate"]:
+            return self.generator.generate(text, should_stop=should_stop, **settings)
 
-    def sentiment_results(self, texts: list[str], explain: bool) -> list[dict[str, Any]]:
-        """:meth:`SentimentAnalyzer.results <rnnkit.apps.sentiment.analyzer.SentimentAnalyzer.results>`."""
+    def sentiment_results(self, texts: list[str], explain: bool, should_stop: StopCheck = None) -> list[dict[str, Any]]:
+        """:meth:`SentimentAnalyzer.results <rnnkit.apps.sentiment.analyzer.SentimentAnalyzer.results>`.
+
+        Rated :data:`SENTIMENT_CHUNK` texts at a time (one when explaining), looking at ``should_stop``
+        between chunks (:class:`~rnnkit.errors.StoppedError` when it says so).
+        """
+        step = 1 if explain else SENTIMENT_CHUNK
+        results: list[dict[str, Any]] = []
         with self._locks["sentiment"]:
-            return self.sentiment.results(texts, explain=explain)
+            for start in range(0, len(texts), step):
+                if should_stop is not None and should_stop():
+                    raise StoppedError(f"sentiment stopped after {start} of {len(texts)} texts")
+                results.extend(self.sentiment.results(texts[start:start + step], explain=explain))
+        return results
 
 
 def load_served(nextword: ModelArg = None, sentiment: ModelArg = None) -> Served:

@@ -25,6 +25,7 @@ __all__ = [
     "GenerateRequest",
     "GenerateResponse",
     "Health",
+    "LaneStats",
     "ModelInfo",
     "ModelsResponse",
     "SentimentRequest",
@@ -159,6 +160,16 @@ class Limits(BaseModel):
     max_words: int = MAX_WORDS
 
 
+class LaneStats(BaseModel):
+    workers: int = Field(description="requests of this kind that run at once")
+    queue: int = Field(description="requests that may wait beyond those; one more gets 503")
+    timeout_s: float = Field(description="a request's time limit; past it the answer is 504")
+    pending: int = Field(description="running or waiting now")
+    refused: int = Field(description="503s since start")
+    timed_out: int = Field(description="504s since start")
+    dropped: int = Field(description="requests whose client went away, since start")
+
+
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
@@ -166,3 +177,4 @@ class Health(BaseModel):
     sentiment: str = Field(description="the sentiment backend and source")
     notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")
     limits: Limits = Limits()
+    lanes: dict[str, LaneStats] = Field(default_factory=dict, description="each kind of work's limits and counters")

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from rnnkit.apps.nextword.text import (
     join_words,
 )
 from rnnkit.apps.nextword.train import Source, train_parts
-from rnnkit.errors import InputError, NotTrainedError
+from rnnkit.errors import InputError, NotTrainedError, StoppedError
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
 from rnnkit.training import load_checkpoint, save_checkpoint
@@ -208,7 +208,8 @@ class NextWordPredictor:
         return NextWordSession(self.engine, text).suggest(k)
 
     def generate(self, text: str, n_words: int, temperature: float = 1.0, top_k: int = TOP_K_OFF,
-                 top_p: float = TOP_P_OFF, seed: int | None = None) -> str:
+                 top_p: float = TOP_P_OFF, seed: int | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> str:
         """Sample ``n_words`` words that continue ``text`` (its last word counts as finished).
 
         Args:
@@ -220,6 +221,8 @@ class NextWordPredictor:
                 in (0, 1]; 1 (``TOP_P_OFF``) = all.
             seed: an integer in [0, ``MAX_SEED``] (:mod:`.sampling`) makes the result repeatable; None
                 draws from torch's global generator.
+            should_stop: called before each word; when it returns True, generation stops with
+                :class:`~rnnkit.errors.StoppedError` (a server uses it for time limits and lost clients).
 
         Returns:
             The continuation alone, words joined by spaces (none before punctuation), capitalised
@@ -227,6 +230,7 @@ class NextWordPredictor:
 
         Raises:
             InputError: a bad argument.
+            StoppedError: ``should_stop`` returned True.
         """
         check_generate(text, n_words, temperature, top_k, top_p, seed)
         session = self.session(text)
@@ -238,6 +242,8 @@ class NextWordPredictor:
         words, previous = [], session.last_token
         with torch.inference_mode():
             for _ in range(n_words):
+                if should_stop is not None and should_stop():
+                    raise StoppedError(f"generation stopped after {len(words)} of {n_words} words")
                 logits = session.next_logits().double()
                 logits[:first] = -math.inf
                 token_id = int(torch.multinomial(filtered_probs(logits, temperature, top_k, top_p), 1,

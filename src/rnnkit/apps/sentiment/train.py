@@ -86,6 +86,7 @@ def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentCo
         val_tokens, val_labels = _examples(valid[0], valid[1], "validation data", config.rule_tokens)
         val = ([vocab.encode(t) for t in val_tokens], val_labels)
     result = trainer.fit(data, val)
+    model = model.cpu().eval()  # inference runs on the CPU, wherever it trained
     metrics = {"train_examples": len(label_ids), "epochs": result.epochs, "steps": result.steps,
                "val_accuracy3": result.best_metric, "elapsed_s": result.elapsed}
     return model, vocab, metrics, {"opinion_words": [positive, negative]}

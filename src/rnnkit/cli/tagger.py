@@ -1,0 +1,128 @@
+"""The tagger commands of the CLI: ``tag``, ``train tagger`` and ``eval tagger``.
+
+Training flags are built from :class:`~rnnkit.apps.tagger.config.TaggerConfig`'s fields, so every
+default lives on the config. Heavy imports (torch, the app) happen inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from rnnkit.apps.tagger.config import TaggerConfig
+from rnnkit.cli.common import (
+    add_config_flags,
+    add_threads_flag,
+    config_from_args,
+    print_json,
+    read_text_arg,
+    set_threads,
+)
+from rnnkit.errors import InputError
+
+__all__ = ["add_eval_tagger", "add_tag", "add_train_tagger"]
+
+DEFAULT_OUT = "tagger.pt"  # where `rnnkit train tagger` writes the model
+STDIN = "-"  # the file or text argument that means "read stdin"
+
+
+# tag -------------------------------------------------------------------------------------------------
+
+def add_tag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", help='the text to tag, e.g. "show me flights from boston to denver"; "-" tags each '
+                        "line of stdin")
+    parser.add_argument("--model", type=Path, help="a model from `rnnkit train tagger` (default: the bundled one)")
+    parser.add_argument("--json", action="store_true", help='print {"tokens": [{"word": ..., "tag": ...}]} per text')
+    add_threads_flag(parser, 1)
+    parser.set_defaults(func=_cmd_tag)
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    from rnnkit.apps.tagger.tagger import Tagger, tag_result
+
+    set_threads(args.num_threads)
+    texts = [args.text] if args.text != STDIN else read_text_arg(STDIN).splitlines()
+    tagger = Tagger.load(args.model)
+    for pairs in tagger.tag_many(texts):
+        if args.json:
+            print_json(tag_result(pairs))
+        else:
+            print(" ".join(f"{word}/{tag}" for word, tag in pairs), flush=True)
+    return 0
+
+
+# train tagger ----------------------------------------------------------------------------------------
+
+def add_train_tagger(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--train", type=Path, required=True, metavar="FILE",
+                        help="training sentences (CoNLL-U, UPOS column)")
+    parser.add_argument("--valid", type=Path, metavar="FILE",
+                        help="validation sentences (CoNLL-U); keeps the best epoch's weights")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"the model file (default {DEFAULT_OUT})")
+    parser.add_argument("--checkpoint", type=Path,
+                        help="the Trainer's resumable checkpoint (default: OUT with .train.pt, e.g. tagger.train.pt)")
+    parser.add_argument("--resume", type=Path, help="go on from this resumable checkpoint of the same command")
+    add_config_flags(parser, TaggerConfig, "model and training")
+    parser.set_defaults(func=_cmd_train)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    config = config_from_args(args, TaggerConfig)
+    from rnnkit.apps.tagger.tagger import Tagger
+
+    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
+    tagger = Tagger.train(args.train, config, valid=args.valid, checkpoint_path=checkpoint, resume_from=args.resume)
+    tagger.save(args.out)
+    m, cfg = tagger.metrics, tagger.config
+    parts = [f"{cfg.cell.upper()} {cfg.num_layers}x{cfg.hidden_size} bidirectional", f"{len(tagger.tags)} tags",
+             f"vocabulary {len(tagger.parts.vocab):,}", f"{m['epochs']} epoch(s), {m['steps']:,} steps",
+             f"{m['elapsed_s']:.0f} s"]
+    if m.get("val_accuracy") is not None:
+        parts.append(f"best validation accuracy {100 * m['val_accuracy']:.2f}% (step {m['best_step']})")
+    print(f"wrote {args.out}: {', '.join(parts)}; resumable checkpoint {checkpoint}")
+    return 0
+
+
+# eval tagger -----------------------------------------------------------------------------------------
+
+def add_eval_tagger(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help='the test sentences (CoNLL-U); "-" reads stdin')
+    parser.add_argument("--model", type=Path, help="a model from `rnnkit train tagger` (default: the bundled one)")
+    parser.add_argument("--train", type=Path, metavar="FILE", help="training file of the most-frequent-tag "
+                        "baseline (default: the model's recorded training file, when it is there)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_threads_flag(parser, 1)
+    parser.set_defaults(func=_cmd_eval)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from rnnkit.apps.tagger.evaluate import evaluate_tagger, format_report
+    from rnnkit.apps.tagger.tagger import Tagger
+    from rnnkit.data.conllu import parse_conllu, read_conllu
+
+    set_threads(args.num_threads)
+    tagger = Tagger.load(args.model)
+    test = parse_conllu(read_text_arg(STDIN), "<stdin>") if args.file == STDIN else read_conllu(args.file)
+    train_file = _baseline_file(args.train, tagger.metrics)
+    result = evaluate_tagger(tagger, test, read_conllu(train_file) if train_file else None)
+    result = {"file": args.file, "model": str(args.model) if args.model else "default",
+              "baseline_train": str(train_file) if train_file else None} | result
+    if args.json:
+        print_json(result, indent=2)
+    else:
+        print(f"{args.file}: {format_report(result)}")
+        if train_file is None:
+            print("(no baseline: give --train FILE.conllu)")
+    return 0
+
+
+def _baseline_file(given: Path | None, metrics: dict[str, Any]) -> str | os.PathLike | None:
+    """The baseline's training file: --train, else the model's recorded one if it exists here."""
+    if given is not None:
+        if not given.is_file():
+            raise InputError(f"--train file not found: {given}")
+        return given
+    recorded = metrics.get("train_file")
+    return recorded if isinstance(recorded, str) and recorded and Path(recorded).is_file() else None

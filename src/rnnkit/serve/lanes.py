@@ -1,0 +1,161 @@
+"""Admission control: one *lane* per kind of work, each with its own worker, a bounded queue and a time limit.
+
+A lane runs its work in its own thread pool, so a slow kind of work (generating 200 words) never
+delays a fast one (a keystroke suggestion): each waits only behind requests of its own kind. When a
+lane already holds ``workers + queue`` requests, the next one is refused at once with 503 and
+``Retry-After`` instead of waiting without bound. A request that runs past the lane's time limit is
+answered 504, and one whose client went away is dropped; in both cases the work is told to stop:
+work still queued never starts, and running work that accepts a ``should_stop`` callable (the
+generators, batches of texts) stops at its next step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from rnnkit.config import check_int, check_number
+from rnnkit.errors import ConfigError, RnnkitError, StoppedError
+
+__all__ = ["DEFAULT_LANES", "ClientGone", "Lane", "LaneLimits", "Overloaded", "TimedOut"]
+
+log = logging.getLogger("rnnkit.serve")
+POLL_S = 0.05  # how often a waiting request looks for its client's disconnect
+
+
+@dataclass(frozen=True)
+class LaneLimits:
+    """One lane's bounds.
+
+    Attributes:
+        workers: requests of this kind that run at the same time (threads).
+        queue: requests that may wait beyond those running; one more gets 503.
+        timeout_s: a request's time limit in seconds, waiting included; past it the answer is 504.
+    """
+
+    workers: int = 1
+    queue: int = 16
+    timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        check_int("workers", self.workers, 1, 64, error=ConfigError)
+        check_int("queue", self.queue, 0, 100_000, error=ConfigError)
+        check_number("timeout_s", self.timeout_s, 0.0, 3600.0, low_inclusive=False, error=ConfigError)
+
+    @property
+    def capacity(self) -> int:
+        """Requests this lane holds at most: running plus waiting."""
+        return self.workers + self.queue
+
+
+# Suggestions are a keystroke each: a deep queue and a short limit. Generation is the slow kind.
+DEFAULT_LANES = {
+    "suggest": LaneLimits(workers=1, queue=64, timeout_s=2.0),
+    "generate": LaneLimits(workers=1, queue=8, timeout_s=15.0),
+    "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0),
+}
+
+
+class Overloaded(RnnkitError):
+    """The lane is full: the request was refused before it queued (503, ``Retry-After``)."""
+
+    def __init__(self, lane: str, retry_after: int) -> None:
+        super().__init__(f"the {lane} queue is full; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class TimedOut(RnnkitError):
+    """The request ran past its lane's time limit (504); its work was told to stop."""
+
+
+class ClientGone(RnnkitError):
+    """The client disconnected before the answer was ready; its work was told to stop."""
+
+
+class Lane:
+    """A named kind of work with its own threads, queue bound and time limit (see the module notes)."""
+
+    def __init__(self, name: str, limits: LaneLimits) -> None:
+        self.name = name
+        self.limits = limits
+        self.pending = 0  # admitted and not finished (running or waiting); touched on the event loop only
+        self.refused = 0
+        self.timed_out = 0
+        self.dropped = 0
+        self._executor = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix=f"rnnkit-{name}")
+
+    def __repr__(self) -> str:
+        return f"Lane({self.name!r}, pending={self.pending}/{self.limits.capacity})"
+
+    def retry_after(self) -> int:
+        """Seconds a refused client should wait: about one time limit's share of the queue ahead."""
+        return max(1, math.ceil(self.limits.timeout_s * min(1.0, self.pending / max(1, self.limits.capacity))))
+
+    async def run(self, work: Callable[..., Any], *args: Any, is_disconnected: Callable[[], Any] | None = None,
+                  stoppable: bool = False, **kwargs: Any) -> Any:
+        """``work(*args, **kwargs)`` in this lane's thread; with ``stoppable`` it also gets ``should_stop``.
+
+        Args:
+            work: the blocking call.
+            is_disconnected: an async callable (Starlette's ``request.is_disconnected``) polled while waiting.
+            stoppable: pass ``should_stop=<callable>`` to ``work`` so it can stop between steps.
+
+        Raises:
+            Overloaded: the lane is full (nothing was queued).
+            TimedOut: the time limit passed first.
+            ClientGone: ``is_disconnected()`` said so first.
+            Whatever ``work`` raises.
+        """
+        if self.pending >= self.limits.capacity:
+            self.refused += 1
+            raise Overloaded(self.name, self.retry_after())
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        deadline = time.monotonic() + self.limits.timeout_s
+
+        def call() -> Any:
+            if stop.is_set():  # timed out or abandoned while it waited: never start it
+                raise StoppedError(f"{self.name}: dropped before it started")
+            if stoppable:
+                return work(*args, should_stop=stop.is_set, **kwargs)
+            return work(*args, **kwargs)
+
+        self.pending += 1
+        future = self._executor.submit(call)
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._finished))
+        waiter = asyncio.wrap_future(future)
+        waiter.add_done_callback(_retrieve)  # an abandoned request's late error is not "never retrieved"
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                stop.set()
+                self.timed_out += 1
+                raise TimedOut(f"the {self.name} request took over {self.limits.timeout_s:g} s and was stopped")
+            done, _ = await asyncio.wait({waiter}, timeout=min(POLL_S, remaining))
+            if done:
+                return waiter.result()
+            if is_disconnected is not None and await is_disconnected():
+                stop.set()
+                self.dropped += 1
+                raise ClientGone(f"the client of a {self.name} request went away; its work was stopped")
+
+    def _finished(self) -> None:
+        self.pending -= 1
+
+    def limits_and_stats(self) -> dict[str, Any]:
+        """For ``/v1/health``: the limits, requests pending now, and refused / timed out / dropped so far."""
+        return {"workers": self.limits.workers, "queue": self.limits.queue, "timeout_s": self.limits.timeout_s,
+                "pending": self.pending, "refused": self.refused, "timed_out": self.timed_out,
+                "dropped": self.dropped}
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
