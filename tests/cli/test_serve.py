@@ -1,4 +1,4 @@
-"""``rnnkit serve`` through main([...]), with uvicorn.run replaced: flags reach create_app and uvicorn."""
+"""``rnnkit serve`` through main([...]), with run_server replaced: flags reach create_app and the server."""
 
 from __future__ import annotations
 
@@ -12,37 +12,50 @@ pytest.importorskip("fastapi", reason="the serve extra (fastapi, uvicorn) is not
 import uvicorn  # noqa: E402
 
 import rnnkit.serve  # noqa: E402
+import rnnkit.serve.server  # noqa: E402
 from rnnkit.cli import main  # noqa: E402
+from rnnkit.serve.limits import DEFAULT_LANES, LaneLimits, ServerLimits  # noqa: E402
 
 
 @pytest.fixture
 def calls(monkeypatch):
-    """What create_app and uvicorn.run were called with (neither loads nor listens)."""
+    """What create_app and run_server were called with (neither loads nor listens)."""
     seen = {}
 
     def create_app(**kwargs):
         seen["create_app"] = kwargs
         return "APP"
 
-    def run(app, **kwargs):
-        seen["run"] = (app, kwargs)
+    def run_server(app, host, port, limits, log_level):
+        seen["run"] = (app, {"host": host, "port": port, "log_level": log_level})
+        seen["limits"] = limits
 
     monkeypatch.setattr(rnnkit.serve, "create_app", create_app)
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(rnnkit.serve.server, "run_server", run_server)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("must not start"))
     return seen
 
 
 def test_serve_passes_models_host_and_port(calls):
     argv = ["serve", "--host", "0.0.0.0", "--port", "8123", "--nextword-model", "nw.pt", "--num-threads", "0"]
     assert main(argv) == 0
-    assert calls["create_app"] == {"nextword": Path("nw.pt"), "sentiment": None}
+    assert calls["create_app"] == {"nextword": Path("nw.pt"), "sentiment": None, "lanes": DEFAULT_LANES}
     assert calls["run"] == ("APP", {"host": "0.0.0.0", "port": 8123, "log_level": "info"})
+    assert calls["limits"] == ServerLimits()
 
 
 def test_serve_defaults_to_loopback_and_the_bundled_models(calls):
     assert main(["serve"]) == 0
-    assert calls["create_app"] == {"nextword": None, "sentiment": None}
+    assert calls["create_app"] == {"nextword": None, "sentiment": None, "lanes": DEFAULT_LANES}
     assert calls["run"][1] == {"host": "127.0.0.1", "port": 8000, "log_level": "info"}
+
+
+def test_limit_flags_reach_the_lanes_and_the_server(calls):
+    assert main(["serve", "--generate-queue", "2", "--generate-timeout", "3.5", "--header-timeout", "4",
+                 "--max-connections", "50", "--drain-timeout", "0"]) == 0
+    assert calls["create_app"]["lanes"]["generate"] == LaneLimits(workers=1, queue=2, timeout_s=3.5)
+    assert calls["create_app"]["lanes"]["suggest"] == DEFAULT_LANES["suggest"]
+    assert calls["limits"] == ServerLimits(header_timeout_s=4.0, max_connections=50, drain_s=0.0)
 
 
 @pytest.mark.parametrize("argv, match", [
@@ -56,7 +69,7 @@ def test_serve_usage_errors_exit_2(calls, capsys, argv, match):
 
 
 def test_a_missing_model_file_exits_1(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("must not start"))
+    monkeypatch.setattr(rnnkit.serve.server, "run_server", lambda *a, **kw: pytest.fail("must not start"))
     assert main(["serve", "--nextword-model", str(tmp_path / "absent.pt")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error:") and "absent.pt" in err and err.count("\n") == 1

@@ -43,11 +43,10 @@ def test_no_generated_request_gets_a_server_error(api_schema, method, path, mode
     def check(case):
         response = case.call()
         assert response.status_code < 500, f"{case.method} {case.path} {case.body!r} -> {response.text}"
-        case.validate_response(response, excluded_checks=[schemathesis.checks.negative_data_rejection,
-                                                          schemathesis.checks.positive_data_acceptance])
+        case.validate_response(response, excluded_checks=[schemathesis.checks.negative_data_rejection])
         if response.status_code >= 400:
             assert list(response.json()) == ["error"]
         elif mode == "positive" and method == "POST":
-            assert response.status_code == 200 or "exactly one of" in response.text
+            assert response.status_code == 200  # what the schema allows, the service accepts
 
     check()

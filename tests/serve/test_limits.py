@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from rnnkit.serve.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_EXPLAIN, MAX_K, MAX_SEED, MAX_WORDS
+from rnnkit.serve.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_EXPLAIN, MAX_K, MAX_SEED, MAX_SEED_JSON, MAX_WORDS
 
 
 def assert_error(response, status: int, match: str) -> None:
@@ -33,7 +33,7 @@ def assert_error(response, status: int, match: str) -> None:
     ("/v1/generate", {"temperature": 0}, "temperature must be at least 0.01, got 0"),
     ("/v1/generate", {"top_p": 0}, "top_p must be more than 0.0, got 0"),
     ("/v1/generate", {"top_k": -1}, "top_k must be at least 0, got -1"),
-    ("/v1/generate", {"seed": MAX_SEED + 1}, f"seed must be at most {MAX_SEED}"),
+    ("/v1/generate", {"seed": MAX_SEED_JSON + 1}, f"seed must be at most {MAX_SEED_JSON}"),
     ("/v1/generate", {"seed": -1}, "seed must be at least 0, got -1"),
     ("/v1/sentiment", {"texts": ["a"] * (MAX_BATCH + 1)}, f"holds {MAX_BATCH + 1} items; at most {MAX_BATCH}"),
     ("/v1/sentiment", {"texts": []}, "texts must hold at least 1 item(s)"),
@@ -158,8 +158,9 @@ def test_the_schema_takes_its_bounds_from_the_app():
 
 
 def test_the_largest_seed_the_schema_accepts_is_one_the_app_accepts(client):
-    first = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED})
-    again = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED})
+    assert MAX_SEED_JSON <= MAX_SEED and float(MAX_SEED_JSON) == MAX_SEED_JSON  # exact as a JSON double
+    first = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED_JSON})
+    again = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": float(MAX_SEED_JSON)})
     assert first.status_code == 200 and first.json() == again.json()
 
 
@@ -173,3 +174,24 @@ def test_the_sentiment_schema_matches_the_app():
     assert schemas.MAX_EXPLAIN_WORDS is analyzer.MAX_EXPLAIN_WORDS
     assert typing.get_args(schemas.SentimentResult.model_fields["label"].annotation) == LABELS
     assert tuple(schemas.ClassScores.model_fields) == LABELS
+
+
+def test_an_integral_float_is_an_integer_and_other_lookalikes_are_not(client):
+    assert client.post("/v1/suggest", json={"text": "I go to ", "k": 4.0}).status_code == 200
+    for k in (4.5, "4", True):
+        assert client.post("/v1/suggest", json={"text": "I go to ", "k": k}).status_code == 422
+
+
+@pytest.mark.parametrize("body", [{"text": None, "texts": None}, {"text": None, "texts": ["fine"]},
+                                  {"text": "fine", "texts": None}])
+def test_an_explicit_null_text_is_refused_as_the_schema_says(client, body):
+    assert_error(client.post("/v1/sentiment", json=body), 422, "must not be null")
+
+
+def test_the_schema_states_the_bounds_the_service_checks(client):
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    seed = schema["GenerateRequest"]["properties"]["seed"]["anyOf"][0]
+    assert seed == {"type": "integer", "minimum": 0, "maximum": MAX_SEED_JSON}
+    sentiment = schema["SentimentRequest"]
+    assert sentiment["oneOf"] == [{"required": ["text"]}, {"required": ["texts"]}]
+    assert sentiment["properties"]["text"]["type"] == "string" and "anyOf" not in sentiment["properties"]["text"]

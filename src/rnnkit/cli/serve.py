@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from rnnkit.cli.common import add_threads_flag, set_threads
-from rnnkit.config import check_int
+from rnnkit.config import check_int, check_number
 from rnnkit.errors import InputError
+from rnnkit.serve.limits import DEFAULT_LANES, LaneLimits, ServerLimits
 
 __all__ = ["add_serve"]
 
@@ -29,6 +30,23 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sentiment-model", type=Path, help="a sentiment model (default: the bundled one, "
                         "or the lexicon backend when none is bundled)")
     add_threads_flag(parser, DEFAULT_THREADS)
+    limits = parser.add_argument_group("limits (docs/serve.md)")
+    for kind, lane in DEFAULT_LANES.items():
+        limits.add_argument(f"--{kind}-queue", type=int, default=lane.queue, metavar="N",
+                            help=f"{kind} requests that may wait beyond the one running; one more gets 503 "
+                                 f"(default {lane.queue})")
+        limits.add_argument(f"--{kind}-timeout", type=float, default=lane.timeout_s, metavar="S",
+                            help=f"a {kind} request's time limit in seconds, waiting included; past it 504 "
+                                 f"and the work stops (default {lane.timeout_s:g})")
+    server = ServerLimits()
+    limits.add_argument("--header-timeout", type=float, default=server.header_timeout_s, metavar="S",
+                        help="close a connection whose request head is not complete in S seconds "
+                             f"(default {server.header_timeout_s:g})")
+    limits.add_argument("--max-connections", type=int, default=server.max_connections, metavar="N",
+                        help=f"open connections beyond which the server answers 503 (default {server.max_connections})")
+    limits.add_argument("--drain-timeout", type=float, default=server.drain_s, metavar="S",
+                        help="on SIGINT/SIGTERM, the most seconds requests in progress get to finish "
+                             f"(default {server.drain_s:g})")
     parser.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"),
                         help="uvicorn's log level (default info)")
     parser.set_defaults(func=_cmd_serve)
@@ -37,15 +55,29 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
 def _cmd_serve(args: argparse.Namespace) -> int:
     check_int("--port", args.port, 0, 65535, error=InputError)
     check_int("--num-threads", args.num_threads, 0, error=InputError)
+    for kind in DEFAULT_LANES:
+        check_int(f"--{kind}-queue", getattr(args, f"{kind}_queue"), 0, 100_000, error=InputError)
+        check_number(f"--{kind}-timeout", getattr(args, f"{kind}_timeout"), 0.0, 3600.0, low_inclusive=False,
+                     error=InputError)
+    check_number("--header-timeout", args.header_timeout, 0.0, 3600.0, low_inclusive=False, error=InputError)
+    check_int("--max-connections", args.max_connections, 1, 1_000_000, error=InputError)
+    check_number("--drain-timeout", args.drain_timeout, 0.0, 3600.0, error=InputError)
+    lanes = {kind: LaneLimits(workers=lane.workers, queue=getattr(args, f"{kind}_queue"),
+                              timeout_s=getattr(args, f"{kind}_timeout"))
+             for kind, lane in DEFAULT_LANES.items()}
+    server = ServerLimits(header_timeout_s=args.header_timeout, max_connections=args.max_connections,
+                          drain_s=args.drain_timeout)
     try:
-        import uvicorn
+        import fastapi  # noqa: F401  (the serve extra: say what to install before loading any model)
+        import uvicorn  # noqa: F401
 
         from rnnkit.serve import create_app
+        from rnnkit.serve.server import run_server
     except ImportError as err:
         print(f"rnnkit: error: rnnkit serve needs the serve extra ({err.name} is missing): "
               "pip install 'rnnkit[serve]'", file=sys.stderr)
         return 1
     set_threads(args.num_threads)
-    app = create_app(nextword=args.nextword_model, sentiment=args.sentiment_model)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    app = create_app(nextword=args.nextword_model, sentiment=args.sentiment_model, lanes=lanes)
+    run_server(app, args.host, args.port, server, log_level=args.log_level)
     return 0

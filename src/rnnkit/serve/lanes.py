@@ -18,49 +18,15 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from rnnkit.config import check_int, check_number
-from rnnkit.errors import ConfigError, RnnkitError, StoppedError
+from rnnkit.errors import RnnkitError, StoppedError
+from rnnkit.serve.limits import DEFAULT_LANES, LaneLimits
 
 __all__ = ["DEFAULT_LANES", "ClientGone", "Lane", "LaneLimits", "Overloaded", "TimedOut"]
 
 log = logging.getLogger("rnnkit.serve")
 POLL_S = 0.05  # how often a waiting request looks for its client's disconnect
-
-
-@dataclass(frozen=True)
-class LaneLimits:
-    """One lane's bounds.
-
-    Attributes:
-        workers: requests of this kind that run at the same time (threads).
-        queue: requests that may wait beyond those running; one more gets 503.
-        timeout_s: a request's time limit in seconds, waiting included; past it the answer is 504.
-    """
-
-    workers: int = 1
-    queue: int = 16
-    timeout_s: float = 10.0
-
-    def __post_init__(self) -> None:
-        check_int("workers", self.workers, 1, 64, error=ConfigError)
-        check_int("queue", self.queue, 0, 100_000, error=ConfigError)
-        check_number("timeout_s", self.timeout_s, 0.0, 3600.0, low_inclusive=False, error=ConfigError)
-
-    @property
-    def capacity(self) -> int:
-        """Requests this lane holds at most: running plus waiting."""
-        return self.workers + self.queue
-
-
-# Suggestions are a keystroke each: a deep queue and a short limit. Generation is the slow kind.
-DEFAULT_LANES = {
-    "suggest": LaneLimits(workers=1, queue=64, timeout_s=2.0),
-    "generate": LaneLimits(workers=1, queue=8, timeout_s=15.0),
-    "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0),
-}
 
 
 class Overloaded(RnnkitError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from rnnkit.apps.nextword.sampling import MAX_SEED, TOP_K_OFF, TOP_P_OFF
 from rnnkit.apps.sentiment.analyzer import MAX_EXPLAIN_WORDS
@@ -21,6 +21,7 @@ __all__ = [
     "MAX_EXPLAIN_WORDS",
     "MAX_K",
     "MAX_SEED",
+    "MAX_SEED_JSON",
     "MAX_WORDS",
     "GenerateRequest",
     "GenerateResponse",
@@ -39,6 +40,9 @@ MAX_BODY_BYTES = 64 * 1024  # the largest request body; a review or a paragraph 
 MAX_K = 20  # the most suggestions per request; a keyboard shows 3
 MAX_BATCH = 64  # the most texts per sentiment request
 MAX_EXPLAIN = 4  # the most texts explained per request: occlusion scores the text once more per token
+# The largest seed the schema can state exactly: OpenAPI numbers are doubles, and 2**64 - 1 would be
+# written as 2**64 (above the app's MAX_SEED). 2**64 - 2048 is a double and within MAX_SEED.
+MAX_SEED_JSON = MAX_SEED - 2047
 MAX_WORDS = 200  # the most words one generate request samples (about 0.1 s on one core)
 # The service's own floor: the app samples greedily below any temperature it can represent, but a
 # request for 0.0001 is more likely a slip than a wish for argmax; 0.01 is already near-greedy.
@@ -54,8 +58,17 @@ def _valid_unicode(text: str) -> str:
     return text
 
 
-Text = Annotated[str, Field(strict=True), AfterValidator(_valid_unicode)]
-Int = Annotated[int, Field(strict=True)]  # 3, not "3", 3.0 or true
+# The pattern tells schema readers (and fuzzers) what _valid_unicode checks: no lone surrogates.
+Text = Annotated[str, Field(strict=True, json_schema_extra={"pattern": r"^[^\ud800-\udfff]*$"}),
+                 AfterValidator(_valid_unicode)]
+def _integral(value: object) -> object:
+    """3.0 is the integer 3 (JSON Schema's "integer" says so too); 3.5, "3" and true stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Int = Annotated[int, Field(strict=True), BeforeValidator(_integral)]  # 3 or 3.0; not 3.5, "3" or true
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -90,20 +103,44 @@ class GenerateRequest(_Request):
     top_k: Int = Field(TOP_K_OFF, ge=TOP_K_OFF, le=1_000_000,
                        description=f"sample among the k most likely words; {TOP_K_OFF} = all")
     top_p: Number = Field(TOP_P_OFF, gt=0.0, le=TOP_P_OFF, description=f"nucleus sampling; {TOP_P_OFF:g} = off")
-    seed: Int | None = Field(None, ge=0, le=MAX_SEED, description="makes the result repeatable")
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED_JSON), BeforeValidator(_integral)] | None = Field(
+        None, description="makes the result repeatable")
 
 
 class GenerateResponse(BaseModel):
     continuation: str = Field(description="the sampled words alone, joined by spaces")
 
 
+def _exactly_one_text_field(schema: dict) -> None:
+    """The JSON Schema says what the validator does: one of text / texts, neither null, explain caps texts."""
+    properties = schema["properties"]
+    for name in ("text", "texts"):
+        described = {key: value for key, value in properties[name].items() if key in ("description", "title")}
+        properties[name] = [branch for branch in properties[name]["anyOf"] if branch.get("type") != "null"][0]
+        properties[name].update(described)
+    schema["oneOf"] = [{"required": ["text"]}, {"required": ["texts"]}]
+    schema["if"] = {"properties": {"explain": {"const": True}}, "required": ["explain", "texts"]}
+    schema["then"] = {"properties": {"texts": {"maxItems": MAX_EXPLAIN}}}
+
+
 class SentimentRequest(_Request):
     """Exactly one of ``text`` and ``texts``; the response always holds a list of results."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_text_field)
 
     text: Text | None = Field(None, description="one text")
     texts: list[Text] | None = Field(None, min_length=1, max_length=MAX_BATCH, description="several texts")
     explain: Annotated[bool, Field(strict=True)] = Field(
         False, description=f"add each token's contribution (at most {MAX_EXPLAIN} texts per request)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for name in ("text", "texts"):
+                if name in data and data[name] is None:
+                    raise ValueError(f'"{name}" must not be null; give exactly one of "text" and "texts"')
+        return data
 
     @model_validator(mode="after")
     def _one_of(self) -> SentimentRequest:
