@@ -65,7 +65,7 @@ def base_url(app):
 
 
 @pytest.mark.slow
-def test_typing_shows_suggestions_accepting_one_and_a_sentiment_badge(base_url, tmp_path):
+def test_typing_shows_suggestions_accepting_one_and_a_sentiment_badge(app, base_url, tmp_path):
     executable = _chromium()
     from playwright.sync_api import expect, sync_playwright
 
@@ -101,6 +101,12 @@ def test_typing_shows_suggestions_accepting_one_and_a_sentiment_badge(base_url, 
             expect(page.locator("#tokens span").first).to_be_visible()
             assert "wonderful" in page.locator("#tokens").inner_text().lower()
             expect(page.locator("#status")).to_contain_text("next word: bundled")
+            expected = app.state.served.products["tagger"].tag(box.input_value())
+            tagged = page.locator("#tags .tagged")
+            expect(tagged).to_have_count(len(expected))
+            expect(tagged.last).to_have_attribute("data-tag", expected[-1][1])
+            assert [(w.get_attribute("data-tag")) for w in tagged.all()] == [tag for _, tag in expected]
+            assert page.locator("#tags .word").all_inner_texts() == [word for word, _ in expected]
 
             page.mouse.move(0, 0)  # no hover highlight in the picture
             shot = page.screenshot(path=str(tmp_path / "serve.png"), full_page=True)

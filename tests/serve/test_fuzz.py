@@ -17,7 +17,7 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis (a dev d
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 EXAMPLES = int(os.environ.get("RNNKIT_FUZZ_EXAMPLES", "25"))
-OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/generate"), ("POST", "/v1/sentiment"),
+OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/generate"), ("POST", "/v1/sentiment"), ("POST", "/v1/tag"),
               ("GET", "/v1/health"), ("GET", "/v1/models")]
 
 

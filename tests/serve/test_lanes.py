@@ -61,18 +61,26 @@ def test_a_full_lane_refuses_at_once_and_frees_its_place_when_work_ends():
 
 def test_a_request_past_its_time_limit_is_stopped_and_queued_work_never_starts():
     lane = Lane("gen", LaneLimits(workers=1, queue=4, timeout_s=0.2))
-    started, release, seen, ran = threading.Event(), threading.Event(), [], []
+    release, told, ran = threading.Event(), [], []
+
+    def busy(should_stop):
+        release.wait(10)  # holds the worker past both deadlines, whatever the machine's load
+        told.append(should_stop())
 
     async def scenario():
-        running = asyncio.create_task(lane.run(_held(started, release, seen), stoppable=True))
+        running = asyncio.create_task(lane.run(busy, stoppable=True))
         queued = asyncio.create_task(lane.run(lambda: ran.append("ran")))
         for task in (running, queued):
             with pytest.raises(TimedOut, match="took over 0.2 s"):
                 await task
-        await asyncio.sleep(0.2)
+        release.set()
+        for _ in range(100):
+            if lane.pending == 0:
+                break
+            await asyncio.sleep(0.02)
 
     asyncio.run(scenario())
-    assert seen == ["stopped"] and ran == [] and lane.timed_out == 2 and lane.pending == 0
+    assert told == [True] and ran == [] and lane.timed_out == 2 and lane.pending == 0
 
 
 def test_work_for_a_client_that_went_away_is_stopped():

@@ -5,6 +5,7 @@
     POST /v1/suggest    {"text": "I go to sch", "k": 3}    -> completing, prefix, suggestions
     POST /v1/generate   {"text": "I go to", "n_words": 5}  -> continuation
     POST /v1/sentiment  {"text": "..."} or {"texts": [...]}, "explain": true -> backend, results
+    POST /v1/tag        {"text": "show me flights"} or {"texts": [...]} -> results: tokens (word, tag)
     GET  /v1/health     GET /v1/models (model cards)       GET /openapi.json
     GET  /livez         200 while the process serves       GET /readyz: 200 ready, 503 while shutting down
     GET  /              the page (static/index.html, app.js, style.css: no external assets)
@@ -42,6 +43,8 @@ from rnnkit.serve.schemas import (
     SentimentResponse,
     SuggestRequest,
     SuggestResponse,
+    TagRequest,
+    TagResponse,
 )
 
 __all__ = ["create_app"]
@@ -52,21 +55,22 @@ CLIENT_CLOSED = 499  # nginx's status for a request whose client went away (nobo
 
 
 def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
-               lanes: Mapping[str, LaneLimits] | None = None) -> FastAPI:
+               lanes: Mapping[str, LaneLimits] | None = None, **products: ModelArg) -> FastAPI:
     """The service, with its models loaded.
 
     Args:
         nextword: a :class:`~rnnkit.NextWordPredictor`, a checkpoint path, or None for the bundled model.
         sentiment: a ``SentimentAnalyzer``, a checkpoint path, or None for the bundled model (the
             lexicon backend when none is bundled; ``/v1/health`` says so).
-        lanes: limits per kind of work ("suggest", "generate", "sentiment"); missing kinds take
-            :data:`~.lanes.DEFAULT_LANES`.
+        lanes: limits per kind of work ("suggest", "generate", "sentiment", "tag"); missing kinds
+            take :data:`~.lanes.DEFAULT_LANES`.
+        products: the other models by name (``tagger=``): an object, a path, or None for the bundled one.
 
     Raises:
         CheckpointError: a given path is missing or not a model of the right kind.
         NotTrainedError: ``nextword`` is None and no next-word model is bundled.
     """
-    served = load_served(nextword, sentiment)
+    served = load_served(nextword, sentiment, **products)
     limits = {**DEFAULT_LANES, **(lanes or {})}
     work = {name: Lane(name, limit) for name, limit in limits.items()}
 
@@ -77,7 +81,8 @@ def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
         app.state.ready = False
 
     app = FastAPI(title="rnnkit", version=__version__, docs_url=None, redoc_url=None,  # the docs pages use a CDN
-                  description="Next-word suggestions and sentiment from recurrent networks.", lifespan=lifespan)
+                  description="Next-word suggestions, sentiment and part-of-speech tags from recurrent networks.",
+                  lifespan=lifespan)
     app.state.served = served
     app.state.lanes = work
     app.state.ready = False  # until the server has started; False again from the first shutdown signal
@@ -143,24 +148,32 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
     @router.post("/sentiment")
     async def sentiment(body: SentimentRequest, request: Request) -> SentimentResponse:
         """Label, class scores, compound and optional per-token contributions for one text or several."""
-        texts = body.texts if body.texts is not None else [body.text]
+        texts = body.all_texts()
         results = await lanes["sentiment"].run(served.sentiment_results, texts, body.explain,
                                                is_disconnected=request.is_disconnected, stoppable=True)
         return SentimentResponse(backend=served.sentiment.backend, results=results)
+
+    @router.post("/tag")
+    async def tag(body: TagRequest, request: Request) -> TagResponse:
+        """Each word with its Universal POS tag (the bundled tagger knows air-travel English: UD English-Atis)."""
+        results = await lanes["tag"].run(served.tag, body.all_texts(), is_disconnected=request.is_disconnected,
+                                         stoppable=True)
+        return TagResponse(results=results)
 
     @router.get("/health")
     async def health() -> Health:
         """Whether the service is up, what it serves, the fallbacks it took and its limits."""
         return Health(version=__version__, nextword=served.sources["nextword"],
                       sentiment=f"{served.sentiment.backend} ({served.sources['sentiment']})",
-                      notes=list(served.notes.values()),
+                      tagger=served.sources["tagger"], notes=list(served.notes.values()),
                       lanes={name: LaneStats(**lane.limits_and_stats()) for name, lane in lanes.items()})
 
     @router.get("/models")
     async def models() -> ModelsResponse:
         """What each model is, where it came from, and its model card."""
-        return ModelsResponse(**{name: ModelInfo(name=repr(getattr(served, name)), source=served.sources[name],
+        objects = {"nextword": served.nextword, "sentiment": served.sentiment, **served.products}
+        return ModelsResponse(**{name: ModelInfo(name=repr(objects[name]), source=served.sources[name],
                                                  note=served.notes.get(name), card=served.cards.get(name))
-                                 for name in ("nextword", "sentiment")})
+                                 for name in objects})
 
     return router

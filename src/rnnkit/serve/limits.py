@@ -46,6 +46,7 @@ DEFAULT_LANES = {
     "suggest": LaneLimits(workers=1, queue=64, timeout_s=2.0),
     "generate": LaneLimits(workers=1, queue=8, timeout_s=15.0),
     "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0),
+    "tag": LaneLimits(workers=1, queue=32, timeout_s=10.0),
 }
 
 

@@ -23,9 +23,11 @@ from rnnkit.apps.nextword.predictor import DEFAULT_MODEL_PATH as NEXTWORD_PATH
 from rnnkit.apps.nextword.predictor import NextWordPredictor
 from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH as SENTIMENT_PATH
 from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, load_analyzer
+from rnnkit.apps.tagger.tagger import DEFAULT_MODEL_PATH as TAGGER_PATH
+from rnnkit.apps.tagger.tagger import Tagger, tag_result
 from rnnkit.errors import StoppedError
 
-__all__ = ["SENTIMENT_CHUNK", "Served", "load_served"]
+__all__ = ["PRODUCTS", "SENTIMENT_CHUNK", "Served", "load_served"]
 
 log = logging.getLogger("rnnkit.serve")
 LEXICON_CARD = """\
@@ -38,6 +40,10 @@ lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.app
 
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
 SENTIMENT_CHUNK = 16  # texts rated between two looks at should_stop
+# The other products: name -> (class with .load(path or None), bundled file). Each gets its own lock and lane.
+PRODUCTS: dict[str, tuple[type, Path]] = {
+    "tagger": (Tagger, TAGGER_PATH),
+}
 StopCheck = Callable[[], bool] | None
 
 
@@ -51,13 +57,14 @@ class Served:
     cards: dict[str, str | None]
     notes: dict[str, str] = field(default_factory=dict)
     generator: NextWordPredictor | None = None  # generation's own copy of ``nextword``
-    _locks: dict[str, threading.Lock] = field(
-        default_factory=lambda: {"nextword": threading.Lock(), "generate": threading.Lock(),
-                                 "sentiment": threading.Lock()})
+    products: dict[str, Any] = field(default_factory=dict)  # name of PRODUCTS -> its loaded object
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.generator is None:
             self.generator = copy.deepcopy(self.nextword)
+        for name in ("nextword", "generate", "sentiment", *PRODUCTS):
+            self._locks.setdefault(name, threading.Lock())
 
     def suggest(self, text: str, k: int) -> dict[str, Any]:
         """:meth:`NextWordSession.result <rnnkit.apps.nextword.session.NextWordSession.result>` for ``text``."""
@@ -85,8 +92,23 @@ class Served:
         return results
 
 
-def load_served(nextword: ModelArg = None, sentiment: ModelArg = None) -> Served:
+    def tag(self, texts: list[str], should_stop: StopCheck = None) -> list[dict[str, Any]]:
+        """``{"tokens": [{"word", "tag"}, ...]}`` per text (the tagger's JSON shape), one text at a time."""
+        tagger = self.products["tagger"]
+        results = []
+        with self._locks["tagger"]:
+            for done, text in enumerate(texts):
+                if should_stop is not None and should_stop():
+                    raise StoppedError(f"tagging stopped after {done} of {len(texts)} texts")
+                results.append(tag_result(tagger.tag(text)))
+        return results
+
+
+def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **products: ModelArg) -> Served:
     """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
+
+    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``): an object,
+    a path, or None (or left out) for the bundled one.
 
     The sentiment default and its fallback are :func:`~rnnkit.apps.sentiment.analyzer.load_analyzer`'s
     (the CLI's too): with no path and no usable bundled model, the lexicon backend answers and its
@@ -115,7 +137,19 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None) -> Served
             sources["sentiment"], cards["sentiment"] = _source(path, SENTIMENT_PATH)
     if getattr(sentiment, "backend", None) == "lexicon" and cards["sentiment"] is None:
         cards["sentiment"] = LEXICON_CARD
-    return Served(nextword, sentiment, sources, cards, notes)
+    unknown = sorted(set(products) - set(PRODUCTS))
+    if unknown:
+        raise TypeError(f"load_served() got unknown product(s): {', '.join(unknown)}")
+    loaded = {}
+    for name, (cls, bundled) in PRODUCTS.items():
+        given = products.get(name)
+        if isinstance(given, cls):
+            sources[name], cards[name] = "given", None
+            loaded[name] = given
+        else:
+            sources[name], cards[name] = _source(given, bundled)
+            loaded[name] = cls.load(given)
+    return Served(nextword, sentiment, sources, cards, notes, products=loaded)
 
 
 def _source(path: str | os.PathLike | None, bundled: Path) -> tuple[str, str | None]:

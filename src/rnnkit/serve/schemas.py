@@ -33,6 +33,10 @@ __all__ = [
     "SentimentResponse",
     "SentimentResult",
     "SuggestRequest",
+    "TagRequest",
+    "TagResponse",
+    "TagResult",
+    "TaggedWord",
     "SuggestResponse",
 ]
 
@@ -112,26 +116,22 @@ class GenerateResponse(BaseModel):
 
 
 def _exactly_one_text_field(schema: dict) -> None:
-    """The JSON Schema says what the validator does: one of text / texts, neither null, explain caps texts."""
+    """The JSON Schema says what the validator does: exactly one of text / texts, neither null."""
     properties = schema["properties"]
     for name in ("text", "texts"):
         described = {key: value for key, value in properties[name].items() if key in ("description", "title")}
         properties[name] = [branch for branch in properties[name]["anyOf"] if branch.get("type") != "null"][0]
         properties[name].update(described)
     schema["oneOf"] = [{"required": ["text"]}, {"required": ["texts"]}]
-    schema["if"] = {"properties": {"explain": {"const": True}}, "required": ["explain", "texts"]}
-    schema["then"] = {"properties": {"texts": {"maxItems": MAX_EXPLAIN}}}
 
 
-class SentimentRequest(_Request):
+class _TextOrTexts(_Request):
     """Exactly one of ``text`` and ``texts``; the response always holds a list of results."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_text_field)
 
     text: Text | None = Field(None, description="one text")
     texts: list[Text] | None = Field(None, min_length=1, max_length=MAX_BATCH, description="several texts")
-    explain: Annotated[bool, Field(strict=True)] = Field(
-        False, description=f"add each token's contribution (at most {MAX_EXPLAIN} texts per request)")
 
     @model_validator(mode="before")
     @classmethod
@@ -143,13 +143,53 @@ class SentimentRequest(_Request):
         return data
 
     @model_validator(mode="after")
-    def _one_of(self) -> SentimentRequest:
+    def _one_of(self) -> _TextOrTexts:
         if (self.text is None) == (self.texts is None):
             raise ValueError('give exactly one of "text" and "texts"')
+        return self
+
+    def all_texts(self) -> list[str]:
+        """``texts``, or ``[text]``."""
+        return list(self.texts) if self.texts is not None else [self.text]
+
+
+def _explain_caps_texts(schema: dict) -> None:
+    _exactly_one_text_field(schema)
+    schema["if"] = {"properties": {"explain": {"const": True}}, "required": ["explain", "texts"]}
+    schema["then"] = {"properties": {"texts": {"maxItems": MAX_EXPLAIN}}}
+
+
+class SentimentRequest(_TextOrTexts):
+    """Exactly one of ``text`` and ``texts``; the response always holds a list of results."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_explain_caps_texts)
+
+    explain: Annotated[bool, Field(strict=True)] = Field(
+        False, description=f"add each token's contribution (at most {MAX_EXPLAIN} texts per request)")
+
+    @model_validator(mode="after")
+    def _explain_cap(self) -> SentimentRequest:
         if self.explain and self.texts is not None and len(self.texts) > MAX_EXPLAIN:
             raise ValueError(f"explain takes at most {MAX_EXPLAIN} texts per request, got {len(self.texts)}; "
                              "send the rest without explain or in several requests")
         return self
+
+
+class TagRequest(_TextOrTexts):
+    """Exactly one of ``text`` and ``texts`` (raw text: words and punctuation are split by the tagger)."""
+
+
+class TaggedWord(BaseModel):
+    word: str = Field(description="as typed")
+    tag: str = Field(description="its Universal POS tag (NOUN, VERB, ADP ...)")
+
+
+class TagResult(BaseModel):
+    tokens: list[TaggedWord] = Field(description="one per word, in order")
+
+
+class TagResponse(BaseModel):
+    results: list[TagResult] = Field(description="one per text, in order")
 
 
 class ClassScores(BaseModel):
@@ -186,6 +226,7 @@ class ModelInfo(BaseModel):
 class ModelsResponse(BaseModel):
     nextword: ModelInfo
     sentiment: ModelInfo
+    tagger: ModelInfo
 
 
 class Limits(BaseModel):
@@ -212,6 +253,7 @@ class Health(BaseModel):
     version: str
     nextword: str = Field(description="the next-word model's source")
     sentiment: str = Field(description="the sentiment backend and source")
+    tagger: str = Field(description="the part-of-speech tagger's source")
     notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")
     limits: Limits = Limits()
     lanes: dict[str, LaneStats] = Field(default_factory=dict, description="each kind of work's limits and counters")

@@ -12,11 +12,13 @@ const compound = document.getElementById("compound");
 const bars = document.getElementById("bars");
 const tokens = document.getElementById("tokens");
 const statusLine = document.getElementById("status");
+const tagsBox = document.getElementById("tags");
 
 let current = { text: "", completing: false, prefix: "", suggestions: [] }; // what the chips are for
 let suggestSeq = 0;   // answers to older requests are dropped: only the latest text counts
 let sentimentSeq = 0;
 let sentimentTimer = null;
+let tagSeq = 0;
 
 async function post(path, body) {
   const response = await fetch(path, {
@@ -84,7 +86,30 @@ async function accept(word) {
 
 function scheduleSentiment() {
   clearTimeout(sentimentTimer);
-  sentimentTimer = setTimeout(refreshSentiment, SENTIMENT_DELAY_MS);
+  sentimentTimer = setTimeout(() => { refreshSentiment(); refreshTags(); }, SENTIMENT_DELAY_MS);
+}
+
+async function refreshTags() {
+  const seq = ++tagSeq;
+  if (!box.value.trim()) {
+    tagsBox.replaceChildren();
+    return;
+  }
+  try {
+    const data = await post("/v1/tag", { text: box.value });
+    if (seq === tagSeq) showTags(data.results[0].tokens);
+  } catch (err) {
+    if (seq === tagSeq) showError(err);
+  }
+}
+
+function showTags(tokens) {
+  tagsBox.replaceChildren(...tokens.map(({ word, tag }) => {
+    const item = el("span", "tagged");
+    item.dataset.tag = tag;
+    item.append(el("span", "word", word), el("span", "tag", tag));
+    return item;
+  }));
 }
 
 async function refreshSentiment() {
