@@ -8,6 +8,7 @@ latency (overall and per endpoint), the number of errors (any non-200 or failed 
 machine. Exits 1 when any request failed.
 
     python bench/serve_load.py [--clients 16] [--requests 5000] [--max-seconds 120] [--url URL]
+    python bench/serve_load.py --compare-batching   # batching off (--batch-window-ms 0), then on, same run
 """
 
 from __future__ import annotations
@@ -77,11 +78,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(threads: int) -> Iterator[str]:
-    """``rnnkit serve`` in a child process; yields its URL once /v1/health answers."""
+def server(threads: int, extra: list[str] | None = None) -> Iterator[str]:
+    """``rnnkit serve`` (with ``extra`` flags) in a child process; yields its URL once /v1/health answers."""
     port = free_port()
     cmd = [sys.executable, "-m", "rnnkit.cli", "serve", "--port", str(port), "--num-threads", str(threads),
-           "--log-level", "warning"]
+           "--log-level", "warning", *(extra or [])]
     env = dict(os.environ, OMP_NUM_THREADS=str(max(threads, 1)))
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -102,9 +103,9 @@ def server(threads: int) -> Iterator[str]:
         proc.wait(10)
 
 
-def report(results: list, elapsed: float, args: argparse.Namespace, backend: str) -> int:
+def report(results: list, elapsed: float, args: argparse.Namespace, backend: str, label: str = "") -> int:
     errors = sum(not ok for _, _, ok in results)
-    print(f"rnnkit serve under load: {args.clients} clients, {len(results):,} of {args.requests:,} requests "
+    print(f"rnnkit serve{label} under load: {args.clients} clients, {len(results):,} of {args.requests:,} requests "
           f"(suggest and sentiment in turn) in {elapsed:.1f} s on loopback; sentiment backend: {backend}")
     print(f"  throughput: {len(results) / elapsed:,.0f} requests/s")
     for kind in ("all", "suggest", "sentiment"):
@@ -114,8 +115,15 @@ def report(results: list, elapsed: float, args: argparse.Namespace, backend: str
                   f"({ms.size:,} requests)")
     print(f"  errors: {errors}")
     print(f"  server: --num-threads {args.threads}; client: httpx {httpx.__version__} in one asyncio process")
-    print(describe())
     return 1 if errors or not results else 0
+
+
+def measure(args: argparse.Namespace, extra: list[str] | None = None) -> tuple[list, float, str]:
+    with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra) as base:
+        backend = httpx.get(base + "/v1/health").json()["sentiment"]
+        asyncio.run(run_load(base, args.clients, 2 * args.clients, 30))  # warm-up: connections, first calls
+        results, elapsed = asyncio.run(run_load(base, args.clients, args.requests, args.max_seconds))
+    return results, elapsed, backend
 
 
 def main() -> int:
@@ -125,13 +133,21 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=120, help="stop sending after this (default 120)")
     parser.add_argument("--threads", type=int, default=1, help="the server's torch threads (default 1)")
     parser.add_argument("--url", help="load a running server instead of starting one")
+    parser.add_argument("--compare-batching", action="store_true",
+                        help="run twice: batching off (--batch-window-ms 0), then the default; print the ratio")
     args = parser.parse_args()
-    with contextlib.nullcontext(args.url) if args.url else server(args.threads) as base:
-        backend = httpx.get(base + "/v1/health").json()["sentiment"]
-        asyncio.run(run_load(base, args.clients, 2 * args.clients, 30))  # warm-up: connections, first calls
-        results, elapsed = asyncio.run(run_load(base, args.clients, args.requests, args.max_seconds))
-    return report(results, elapsed, args, backend)
-
+    print(describe())
+    if not args.compare_batching:
+        results, elapsed, backend = measure(args)
+        return report(results, elapsed, args, backend)
+    off = measure(args, ["--batch-window-ms", "0"])
+    failed = report(off[0], off[1], args, off[2], " (batching off)")
+    on = measure(args)
+    failed |= report(on[0], on[1], args, on[2], " (batching on, default window)")
+    ratio = (len(on[0]) / on[1]) / (len(off[0]) / off[1])
+    p99 = [np.percentile([s for k, s, _ in run[0] if k == "sentiment"], 99) * 1000 for run in (off, on)]
+    print(f"batching on / off: {ratio:.2f}x requests/s; sentiment p99 {p99[0]:.1f} -> {p99[1]:.1f} ms")
+    return failed
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -56,6 +56,10 @@ def test_limit_flags_reach_the_lanes_and_the_server(calls):
     assert calls["create_app"]["lanes"]["generate"] == LaneLimits(workers=1, queue=2, timeout_s=3.5)
     assert calls["create_app"]["lanes"]["suggest"] == DEFAULT_LANES["suggest"]
     assert calls["limits"] == ServerLimits(header_timeout_s=4.0, max_connections=50, drain_s=0.0)
+    assert main(["serve", "--batch-window-ms", "0", "--max-batch", "8"]) == 0
+    assert calls["create_app"]["lanes"]["sentiment"].batch_window_ms == 0
+    assert calls["create_app"]["lanes"]["tag"].max_batch == 8
+    assert calls["create_app"]["lanes"]["suggest"] == DEFAULT_LANES["suggest"]
 
 
 @pytest.mark.parametrize("argv, match", [

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from rnnkit.errors import ConfigError, StoppedError
+from rnnkit.errors import ConfigError, InputError, StoppedError
 from rnnkit.serve import create_app
 from rnnkit.serve.lanes import ClientGone, Lane, LaneLimits, Overloaded, TimedOut
 
@@ -186,3 +186,87 @@ def test_livez_and_readyz(tight_app):
     with TestClient(tight_app) as client:
         assert client.get("/readyz").json() == {"status": "ready"}
     assert outside.get("/readyz").status_code == 503  # shut down again
+
+
+def test_requests_within_the_window_share_one_call_and_keep_their_own_results():
+    lane = Lane("sentiment", LaneLimits(workers=1, queue=16, timeout_s=5, batch_window_ms=50, max_batch=64))
+    calls = []
+
+    def work(texts, should_stop=None):
+        calls.append(list(texts))
+        return [t.upper() for t in texts]
+
+    async def scenario():
+        return await asyncio.gather(*[lane.run_batched(work, [f"a{i}", f"b{i}"]) for i in range(5)])
+
+    results = asyncio.run(scenario())
+    assert results == [[f"A{i}", f"B{i}"] for i in range(5)]
+    assert len(calls) == 1 and len(calls[0]) == 10 and lane.batches == 1 and lane.pending == 0
+
+
+def test_a_batch_never_exceeds_max_batch_and_the_backlog_goes_at_once():
+    lane = Lane("tag", LaneLimits(workers=1, queue=32, timeout_s=5, batch_window_ms=20, max_batch=4))
+    sizes = []
+
+    def work(texts, should_stop=None):
+        sizes.append(len(texts))
+        time.sleep(0.02)
+        return list(texts)
+
+    async def scenario():
+        return await asyncio.gather(*[lane.run_batched(work, [str(i)]) for i in range(10)])
+
+    assert asyncio.run(scenario()) == [[str(i)] for i in range(10)]
+    assert max(sizes) <= 4 and sum(sizes) == 10 and len(sizes) == 3
+
+
+def test_one_bad_text_fails_only_its_own_request():
+    lane = Lane("sentiment", LaneLimits(workers=1, queue=16, timeout_s=5, batch_window_ms=50))
+
+    def work(texts, should_stop=None):
+        if "bad" in texts:
+            raise InputError("bad text")
+        return [len(t) for t in texts]
+
+    async def scenario():
+        return await asyncio.gather(lane.run_batched(work, ["good"]), lane.run_batched(work, ["bad"]),
+                                    lane.run_batched(work, ["fine", "ok"]), return_exceptions=True)
+
+    good, bad, fine = asyncio.run(scenario())
+    assert good == [4] and fine == [4, 2] and isinstance(bad, InputError)
+
+
+def test_without_a_window_batched_requests_run_alone():
+    lane = Lane("sentiment", LaneLimits(workers=1, queue=16, timeout_s=5, batch_window_ms=0))
+    calls = []
+
+    def work(texts, should_stop=None):
+        calls.append(list(texts))
+        return list(texts)
+
+    async def scenario():
+        return await asyncio.gather(*[lane.run_batched(work, [str(i)]) for i in range(3)])
+
+    assert asyncio.run(scenario()) == [["0"], ["1"], ["2"]] and len(calls) == 3 and lane.batches == 0
+
+
+def test_batched_sentiment_answers_equal_unbatched_ones(app):
+    served = app.state.served
+    texts = ["I love it", "terrible service", "The box is blue.", "not bad at all!!"]
+    batched = create_app(served.nextword, served.sentiment,
+                         lanes={"sentiment": LaneLimits(queue=32, timeout_s=10, batch_window_ms=30)})
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=batched)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*[client.post("/v1/sentiment", json={"text": t}) for t in texts])
+            health = (await client.get("/v1/health")).json()
+            return answers, health
+
+    answers, health = asyncio.run(scenario())
+    alone = served.sentiment.results(texts)
+    for answer, expected in zip(answers, alone, strict=True):
+        result = answer.json()["results"][0]
+        assert result["label"] == expected["label"]
+        assert result["scores"] == pytest.approx(expected["scores"], abs=1e-6)
+    assert health["lanes"]["sentiment"]["batches"] < len(texts)

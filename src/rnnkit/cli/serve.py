@@ -7,13 +7,14 @@ the CLI works without them and ``rnnkit serve`` says how to install them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from rnnkit.cli.common import add_threads_flag, set_threads
 from rnnkit.config import check_int, check_number
 from rnnkit.errors import InputError
-from rnnkit.serve.limits import DEFAULT_LANES, LaneLimits, ServerLimits
+from rnnkit.serve.limits import DEFAULT_LANES, ServerLimits
 
 __all__ = ["add_serve"]
 
@@ -38,6 +39,13 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
         limits.add_argument(f"--{kind}-timeout", type=float, default=lane.timeout_s, metavar="S",
                             help=f"a {kind} request's time limit in seconds, waiting included; past it 504 "
                                  f"and the work stops (default {lane.timeout_s:g})")
+    batching = [kind for kind, lane in DEFAULT_LANES.items() if lane.batch_window_ms > 0]
+    window = DEFAULT_LANES[batching[0]].batch_window_ms
+    limits.add_argument("--batch-window-ms", type=float, default=window, metavar="MS",
+                        help=f"{' and '.join(batching)}: requests arriving within MS of the first (or while a "
+                             f"batch runs) are scored as one batch; 0 turns batching off (default {window:g})")
+    limits.add_argument("--max-batch", type=int, default=DEFAULT_LANES[batching[0]].max_batch, metavar="N",
+                        help=f"the most texts in one batch (default {DEFAULT_LANES[batching[0]].max_batch})")
     server = ServerLimits()
     limits.add_argument("--header-timeout", type=float, default=server.header_timeout_s, metavar="S",
                         help="close a connection whose request head is not complete in S seconds "
@@ -59,11 +67,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         check_int(f"--{kind}-queue", getattr(args, f"{kind}_queue"), 0, 100_000, error=InputError)
         check_number(f"--{kind}-timeout", getattr(args, f"{kind}_timeout"), 0.0, 3600.0, low_inclusive=False,
                      error=InputError)
+    check_number("--batch-window-ms", args.batch_window_ms, 0.0, 1000.0, error=InputError)
+    check_int("--max-batch", args.max_batch, 1, 4096, error=InputError)
     check_number("--header-timeout", args.header_timeout, 0.0, 3600.0, low_inclusive=False, error=InputError)
     check_int("--max-connections", args.max_connections, 1, 1_000_000, error=InputError)
     check_number("--drain-timeout", args.drain_timeout, 0.0, 3600.0, error=InputError)
-    lanes = {kind: LaneLimits(workers=lane.workers, queue=getattr(args, f"{kind}_queue"),
-                              timeout_s=getattr(args, f"{kind}_timeout"))
+    lanes = {kind: dataclasses.replace(lane, queue=getattr(args, f"{kind}_queue"),
+                                       timeout_s=getattr(args, f"{kind}_timeout"),
+                                       **({"batch_window_ms": args.batch_window_ms, "max_batch": args.max_batch}
+                                          if lane.batch_window_ms > 0 else {}))
              for kind, lane in DEFAULT_LANES.items()}
     server = ServerLimits(header_timeout_s=args.header_timeout, max_connections=args.max_connections,
                           drain_s=args.drain_timeout)

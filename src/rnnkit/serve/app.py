@@ -149,15 +149,18 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
     async def sentiment(body: SentimentRequest, request: Request) -> SentimentResponse:
         """Label, class scores, compound and optional per-token contributions for one text or several."""
         texts = body.all_texts()
-        results = await lanes["sentiment"].run(served.sentiment_results, texts, body.explain,
-                                               is_disconnected=request.is_disconnected, stoppable=True)
+        if body.explain:  # explained texts are scored once per token: alone, not in a shared batch
+            results = await lanes["sentiment"].run(served.sentiment_results, texts, True,
+                                                   is_disconnected=request.is_disconnected, stoppable=True)
+        else:
+            results = await lanes["sentiment"].run_batched(served.sentiment_batch, texts,
+                                                           is_disconnected=request.is_disconnected)
         return SentimentResponse(backend=served.sentiment.backend, results=results)
 
     @router.post("/tag")
     async def tag(body: TagRequest, request: Request) -> TagResponse:
         """Each word with its Universal POS tag (the bundled tagger knows air-travel English: UD English-Atis)."""
-        results = await lanes["tag"].run(served.tag, body.all_texts(), is_disconnected=request.is_disconnected,
-                                         stoppable=True)
+        results = await lanes["tag"].run_batched(served.tag, body.all_texts(), is_disconnected=request.is_disconnected)
         return TagResponse(results=results)
 
     @router.get("/health")

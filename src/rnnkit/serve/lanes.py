@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from rnnkit.errors import RnnkitError, StoppedError
@@ -55,7 +56,11 @@ class Lane:
         self.refused = 0
         self.timed_out = 0
         self.dropped = 0
+        self.batches = 0
         self._executor = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix=f"rnnkit-{name}")
+        self._queue: list[_Entry] = []  # requests waiting to be batched, in arrival order
+        self._busy = False  # a batch is in the lane's thread
+        self._timer: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
         return f"Lane({self.name!r}, pending={self.pending}/{self.limits.capacity})"
@@ -79,9 +84,7 @@ class Lane:
             ClientGone: ``is_disconnected()`` said so first.
             Whatever ``work`` raises.
         """
-        if self.pending >= self.limits.capacity:
-            self.refused += 1
-            raise Overloaded(self.name, self.retry_after())
+        self._admit()
         loop = asyncio.get_running_loop()
         stop = threading.Event()
         deadline = time.monotonic() + self.limits.timeout_s
@@ -97,6 +100,16 @@ class Lane:
         future = self._executor.submit(call)
         future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._finished))
         waiter = asyncio.wrap_future(future)
+        return await self._wait(waiter, stop, deadline, is_disconnected)
+
+    def _admit(self) -> None:
+        if self.pending >= self.limits.capacity:
+            self.refused += 1
+            raise Overloaded(self.name, self.retry_after())
+
+    async def _wait(self, waiter: asyncio.Future, stop: threading.Event, deadline: float,
+                    is_disconnected: Callable[[], Any] | None) -> Any:
+        """``waiter``'s result, unless the deadline passes or the client leaves first (then ``stop`` is set)."""
         waiter.add_done_callback(_retrieve)  # an abandoned request's late error is not "never retrieved"
         while True:
             remaining = deadline - time.monotonic()
@@ -118,8 +131,109 @@ class Lane:
     def limits_and_stats(self) -> dict[str, Any]:
         """For ``/v1/health``: the limits, requests pending now, and refused / timed out / dropped so far."""
         return {"workers": self.limits.workers, "queue": self.limits.queue, "timeout_s": self.limits.timeout_s,
+                "batch_window_ms": self.limits.batch_window_ms, "max_batch": self.limits.max_batch,
                 "pending": self.pending, "refused": self.refused, "timed_out": self.timed_out,
-                "dropped": self.dropped}
+                "dropped": self.dropped, "batches": self.batches}
+
+    # Dynamic batching ---------------------------------------------------------------------------------
+
+    async def run_batched(self, work: Callable[..., list[Any]], texts: list[str],
+                          is_disconnected: Callable[[], Any] | None = None) -> list[Any]:
+        """One result per text of ``texts``, computed together with other requests' texts.
+
+        Requests of this lane that arrive within ``batch_window_ms`` of the first (or while a batch
+        runs) are joined, up to ``max_batch`` texts, into one ``work(all_texts, should_stop=...)``
+        call; each request gets its own slice of the results. If that call raises an rnnkit error
+        (one request's bad text), each request is run alone, so errors stay with their request.
+        Limits, time limit and dropped clients work as in :meth:`run`. With ``batch_window_ms`` 0
+        this is :meth:`run` of ``work(texts)``.
+        """
+        if self.limits.batch_window_ms <= 0:
+            return await self.run(work, texts, is_disconnected=is_disconnected, stoppable=True)
+        self._admit()
+        loop = asyncio.get_running_loop()
+        entry = _Entry(list(texts), loop.create_future(), threading.Event())
+        self.pending += 1
+        self._queue.append(entry)
+        if not self._busy:
+            if sum(len(e.texts) for e in self._queue) >= self.limits.max_batch:
+                self._dispatch(work)
+            elif self._timer is None:
+                self._timer = loop.call_later(self.limits.batch_window_ms / 1000, self._dispatch, work)
+        return await self._wait(entry.future, entry.stop, time.monotonic() + self.limits.timeout_s,
+                                is_disconnected)
+
+    def _dispatch(self, work: Callable[..., list[Any]]) -> None:
+        """Hand the waiting requests (up to ``max_batch`` texts) to the lane's thread as one call."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._busy:
+            return
+        taken, size = [], 0
+        while self._queue and (not taken or size + len(self._queue[0].texts) <= self.limits.max_batch):
+            entry = self._queue.pop(0)
+            if entry.stop.is_set():  # timed out or abandoned while it waited
+                self.pending -= 1
+                continue
+            taken.append(entry)
+            size += len(entry.texts)
+        if not taken:
+            return
+        self._busy = True
+        self.batches += 1
+        loop = asyncio.get_running_loop()
+        future = self._executor.submit(_run_entries, work, taken)
+        future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._batch_done, work, taken, done))
+
+    def _batch_done(self, work: Callable[..., list[Any]], taken: list[_Entry], done: Any) -> None:
+        self._busy = False
+        self.pending -= len(taken)
+        failed = done.exception()
+        outcomes = [(False, failed)] * len(taken) if failed is not None else done.result()
+        for entry, (ok, value) in zip(taken, outcomes, strict=True):
+            if entry.future.done():
+                continue
+            if ok:
+                entry.future.set_result(value)
+            else:
+                entry.future.set_exception(value)
+        if self._queue:
+            self._dispatch(work)  # a backlog goes at once: no window when requests are waiting
+
+
+@dataclass
+class _Entry:
+    """One request waiting in a batch: its texts, its answer, and whether it was given up."""
+
+    texts: list[str]
+    future: asyncio.Future
+    stop: threading.Event
+
+
+def _run_entries(work: Callable[..., list[Any]], entries: list[_Entry]) -> list[tuple[bool, Any]]:
+    """In the lane's thread: (ok, results or error) per entry; one call for all, else one per entry."""
+    texts = [text for entry in entries for text in entry.texts]
+    try:
+        results = work(texts, should_stop=lambda: all(entry.stop.is_set() for entry in entries))
+    except RnnkitError:
+        if len(entries) == 1:
+            return [_run_one(work, entries[0])]
+        return [_run_one(work, entry) for entry in entries]
+    outcomes, start = [], 0
+    for entry in entries:
+        outcomes.append((True, results[start:start + len(entry.texts)]))
+        start += len(entry.texts)
+    return outcomes
+
+
+def _run_one(work: Callable[..., list[Any]], entry: _Entry) -> tuple[bool, Any]:
+    try:
+        return True, work(entry.texts, should_stop=entry.stop.is_set)
+    except RnnkitError as err:
+        return False, err
+    except Exception as err:  # the request answers 500 with its own error, the lane goes on
+        return False, err
 
 
 def _retrieve(future: asyncio.Future) -> None:

@@ -24,16 +24,23 @@ class LaneLimits:
         workers: requests of this kind that run at the same time (threads).
         queue: requests that may wait beyond those running; one more gets 503.
         timeout_s: a request's time limit in seconds, waiting included; past it the answer is 504.
+        batch_window_ms: lanes that batch (sentiment, tag): how long the first waiting request waits
+            for others to join its batch; 0 runs each request alone.
+        max_batch: lanes that batch: the most texts in one batch.
     """
 
     workers: int = 1
     queue: int = 16
     timeout_s: float = 10.0
+    batch_window_ms: float = 0.0
+    max_batch: int = 64
 
     def __post_init__(self) -> None:
         check_int("workers", self.workers, 1, 64, error=ConfigError)
         check_int("queue", self.queue, 0, 100_000, error=ConfigError)
         check_number("timeout_s", self.timeout_s, 0.0, 3600.0, low_inclusive=False, error=ConfigError)
+        check_number("batch_window_ms", self.batch_window_ms, 0.0, 1000.0, error=ConfigError)
+        check_int("max_batch", self.max_batch, 1, 4096, error=ConfigError)
 
     @property
     def capacity(self) -> int:
@@ -45,8 +52,8 @@ class LaneLimits:
 DEFAULT_LANES = {
     "suggest": LaneLimits(workers=1, queue=64, timeout_s=2.0),
     "generate": LaneLimits(workers=1, queue=8, timeout_s=15.0),
-    "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0),
-    "tag": LaneLimits(workers=1, queue=32, timeout_s=10.0),
+    "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0, batch_window_ms=2.0),
+    "tag": LaneLimits(workers=1, queue=32, timeout_s=10.0, batch_window_ms=2.0),
 }
 
 

@@ -39,7 +39,7 @@ lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.app
 """
 
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
-SENTIMENT_CHUNK = 16  # texts rated between two looks at should_stop
+SENTIMENT_CHUNK = 64  # texts rated between two looks at should_stop (a full batch of requests at once)
 # The other products: name -> (class with .load(path or None), bundled file). Each gets its own lock and lane.
 PRODUCTS: dict[str, tuple[type, Path]] = {
     "tagger": (Tagger, TAGGER_PATH),
@@ -91,6 +91,10 @@ class Served:
                 results.extend(self.sentiment.results(texts[start:start + step], explain=explain))
         return results
 
+
+    def sentiment_batch(self, texts: list[str], should_stop: StopCheck = None) -> list[dict[str, Any]]:
+        """:meth:`sentiment_results` without explanations: what batched requests share."""
+        return self.sentiment_results(texts, False, should_stop)
 
     def tag(self, texts: list[str], should_stop: StopCheck = None) -> list[dict[str, Any]]:
         """``{"tokens": [{"word", "tag"}, ...]}`` per text (the tagger's JSON shape), one text at a time."""

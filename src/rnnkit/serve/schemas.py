@@ -242,10 +242,13 @@ class LaneStats(BaseModel):
     workers: int = Field(description="requests of this kind that run at once")
     queue: int = Field(description="requests that may wait beyond those; one more gets 503")
     timeout_s: float = Field(description="a request's time limit; past it the answer is 504")
+    batch_window_ms: float = Field(description="how long a request waits for others to share its batch; 0 = none")
+    max_batch: int = Field(description="the most texts in one batch")
     pending: int = Field(description="running or waiting now")
     refused: int = Field(description="503s since start")
     timed_out: int = Field(description="504s since start")
     dropped: int = Field(description="requests whose client went away, since start")
+    batches: int = Field(description="batched model calls since start")
 
 
 class Health(BaseModel):

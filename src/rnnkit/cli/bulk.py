@@ -1,0 +1,321 @@
+"""Bulk inference over a file: one text per line, or a CSV / TSV / JSONL table with a text column.
+
+``rnnkit sentiment --input FILE`` and ``rnnkit tag --input FILE`` read their input here, a batch at
+a time, and write one output record per input record as soon as its batch is done, so a file of any
+size runs in memory bounded by one batch. The input's other columns are kept. A record that cannot
+be read or rated (bad UTF-8, bad JSON, a missing text column, a line over :data:`MAX_RECORD_BYTES`,
+text the model refuses) becomes an error record (``{"line": N, "error": "..."}``) and the run goes
+on. A progress bar shows on stderr when it is a terminal.
+
+Formats (``--input-format``; guessed from the file name, else ``lines``):
+
+* ``lines``: each line is a text (``\\r\\n`` and ``\\n`` endings; blank lines give error records);
+* ``csv`` / ``tsv``: a header row, the text in ``--text-column`` (default ``text``);
+* ``jsonl``: one JSON object per line, the text under ``--text-column``.
+
+Output (``--output FILE``, default stdout; ``--output-format`` jsonl or csv, guessed from the name):
+JSONL holds the input's fields and the result's; CSV holds the input's columns, then the result's
+flat columns (for sentiment: label, negative, neutral, positive, compound), then ``error``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from rnnkit.errors import InputError, RnnkitError
+
+__all__ = ["FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_COLUMNS", "TAG_COLUMNS", "BulkSummary",
+           "add_bulk_flags", "flatten_sentiment", "flatten_tags", "guess_format", "run_bulk", "sentiment_predictor"]
+
+FORMATS = ("lines", "csv", "tsv", "jsonl")
+OUT_FORMATS = ("jsonl", "csv")
+MAX_RECORD_BYTES = 1 << 20  # one text or row over 1 MiB is an error record, not a memory blow-up
+DEFAULT_BATCH = 256
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+Record = dict[str, Any]
+Predict = Callable[[list[str]], list[Record]]  # texts -> one JSON-ready result per text
+Flatten = Callable[[Record], Record]  # a result -> flat columns for CSV
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    """What a run did: records read, results written, error records, seconds."""
+
+    records: int
+    rated: int
+    errors: int
+    seconds: float
+
+    def line(self, verb: str = "rated") -> str:
+        rate = self.rated / self.seconds if self.seconds > 0 else 0.0
+        return (f"{verb} {self.rated:,} of {self.records:,} records in {self.seconds:.1f} s ({rate:,.0f}/s); "
+                f"{self.errors:,} error record(s)")
+
+
+def add_bulk_flags(parser: Any) -> None:
+    """``--input``, ``--input-format``, ``--text-column``, ``--output``, ``--output-format``, ``--batch-size``."""
+    group = parser.add_argument_group("bulk: a file of texts in, one record per text out")
+    group.add_argument("--input", metavar="FILE", help='score every text of FILE ("-" for stdin) instead of TEXT')
+    group.add_argument("--input-format", choices=FORMATS,
+                       help="lines (one text per line), csv, tsv or jsonl (default: from the file name, else lines)")
+    group.add_argument("--text-column", default="text", help="csv/tsv/jsonl: the field holding the text (default text)")
+    group.add_argument("--output", metavar="FILE", help="write the records here (default: stdout)")
+    group.add_argument("--output-format", choices=OUT_FORMATS,
+                       help="jsonl or csv (default: from --output's name, else jsonl)")
+    group.add_argument("--batch-size", type=int, default=DEFAULT_BATCH,
+                       help=f"texts per model call (default {DEFAULT_BATCH})")
+
+
+def guess_format(path: str | None, given: str | None, choices: Sequence[str], default: str) -> str:
+    """``given``, else the format the file name's suffix names, else ``default``."""
+    if given:
+        return given
+    guessed = _SUFFIXES.get(Path(path).suffix.lower()) if path and path != "-" else None
+    return guessed if guessed in choices else default
+
+
+def run_bulk(source: str, predict: Predict, flatten: Flatten, result_columns: Sequence[str], *,
+             input_format: str | None = None,
+             text_column: str = "text", output: str | None = None, output_format: str | None = None,
+             batch_size: int = DEFAULT_BATCH, progress: bool | None = None) -> BulkSummary:
+    """Score every record of ``source`` (a path or ``-``) with ``predict`` and write the records.
+
+    Args:
+        predict: texts -> one JSON-ready result per text (written whole in JSONL).
+        flatten: a result -> the flat ``result_columns`` written in CSV.
+
+    Raises:
+        InputError: the input cannot be opened, a bad format or batch size, or the output cannot be written.
+    """
+    fmt = guess_format(source, input_format, FORMATS, "lines")
+    out_fmt = guess_format(output, output_format, OUT_FORMATS, "jsonl")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 100_000:
+        raise InputError(f"--batch-size must be an integer from 1 to 100000, got {batch_size!r}")
+    stream, size = _open_input(source)
+    out = _open_output(output)
+    bar = _progress(size, progress)
+    started, records, rated, errors = time.perf_counter(), 0, 0, 0
+    writer = _Writer(out, out_fmt, flatten, result_columns)
+    try:
+        batch: list[tuple[Record, str | None]] = []  # in input order; text None is an error record
+        for record, text in _records(stream, fmt, text_column):
+            records += 1
+            batch.append((record, text))
+            if len(batch) >= batch_size:
+                done, failed = _score(batch, predict, writer)
+                rated, errors, batch = rated + done, errors + failed, []
+            if bar is not None:
+                bar.update(stream.tell() - bar.n if size else 1)
+        if batch:
+            done, failed = _score(batch, predict, writer)
+            rated, errors = rated + done, errors + failed
+    except OSError as err:
+        raise InputError(f"cannot write {output or 'stdout'}: {err.strerror or err}") from err
+    finally:
+        if bar is not None:
+            bar.close()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+        if out is not sys.stdout:
+            out.close()
+        else:
+            out.flush()
+    return BulkSummary(records, rated, errors, time.perf_counter() - started)
+
+
+def _score(batch: list[tuple[Record, str | None]], predict: Predict, writer: _Writer) -> tuple[int, int]:
+    """Predict a batch's texts and write every record in order; (rated, error records).
+
+    If the model refuses the batch, each text is scored alone, so only the bad ones become errors.
+    """
+    texts = [text for _, text in batch if text is not None]
+    try:
+        results = iter(predict(texts)) if texts else iter(())
+    except RnnkitError:
+        results = None
+    done = failed = 0
+    for record, text in batch:
+        if text is None:
+            writer.write(record)
+            failed += 1
+            continue
+        try:
+            result = next(results) if results is not None else predict([text])[0]
+        except RnnkitError as err:
+            writer.write({**record, "error": _one_line(str(err))})
+            failed += 1
+        else:
+            writer.write(record, result)
+            done += 1
+    return done, failed
+
+
+def _records(stream: IO[bytes], fmt: str, column: str) -> Iterator[tuple[Record, str | None]]:
+    """(record to echo, its text) per input record; text None means the record is an error record."""
+    if fmt in ("csv", "tsv"):
+        yield from _table_records(stream, "," if fmt == "csv" else "\t", column)
+        return
+    for number, raw in enumerate(_lines(stream), start=1):
+        if raw is None:
+            yield {"line": number, "error": f"line over {MAX_RECORD_BYTES:,} bytes"}, None
+            continue
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as err:
+            yield {"line": number, "error": f"not UTF-8 text (bad byte at offset {err.start})"}, None
+            continue
+        if fmt == "lines":
+            record = {"line": number, "text": line}
+            yield (record, line) if line.strip() else ({**record, "error": "blank line"}, None)
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield {"line": number, "error": f"not JSON: {err.msg} at column {err.colno}"}, None
+            continue
+        if not isinstance(obj, dict):
+            yield {"line": number, "error": f"a JSON {type(obj).__name__}, not an object"}, None
+        elif not isinstance(obj.get(column), str):
+            yield {"line": number, **obj, "error": f"no string field {column!r}"}, None
+        else:
+            yield {"line": number, **obj}, obj[column]
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Each line (bytes); None for a line over MAX_RECORD_BYTES, whose rest is skipped."""
+    while True:
+        raw = stream.readline(MAX_RECORD_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+            while True:  # skip the rest of the long line in bounded pieces
+                rest = stream.readline(MAX_RECORD_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield raw
+
+
+def _table_records(stream: IO[bytes], delimiter: str, column: str) -> Iterator[tuple[Record, str | None]]:
+    csv.field_size_limit(MAX_RECORD_BYTES)
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as err:
+        raise InputError(f"cannot read the header row: {err}") from err
+    if column not in header:
+        raise InputError(f"no column {column!r} in the header ({', '.join(header[:10])}); give --text-column")
+    where = header.index(column)
+    number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            number = reader.line_num
+            yield {"line": number, "error": f"bad row: {err}"}, None
+            continue
+        number = reader.line_num
+        record = {"line": number, **dict(zip(header, row, strict=False))}
+        cells = "".join(row)
+        if cells != cells.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+            yield {"line": number, "error": "not UTF-8 text"}, None
+        elif len(row) <= where or not row[where].strip():
+            yield {**record, "error": f"no text in column {column!r}"}, None
+        else:
+            yield record, row[where]
+
+
+class _Writer:
+    """Writes records as JSON lines, or as CSV rows whose header is fixed by the first record."""
+
+    def __init__(self, out: IO[str], fmt: str, flatten: Flatten, result_columns: Sequence[str]) -> None:
+        self.out, self.fmt, self.flatten, self.result_columns = out, fmt, flatten, list(result_columns)
+        self.csv: csv.DictWriter | None = None
+
+    def write(self, record: Record, result: Record | None = None) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(json.dumps(record | (result or {}), ensure_ascii=False) + "\n")
+            return
+        if self.csv is None:
+            fields = [key for key in record if key != "error" and key not in self.result_columns]
+            self.csv = csv.DictWriter(self.out, fieldnames=fields + self.result_columns + ["error"],
+                                      extrasaction="ignore", restval="")
+            self.csv.writeheader()
+        self.csv.writerow(record | (self.flatten(result) if result is not None else {}))
+
+
+def _open_input(source: str) -> tuple[IO[bytes], int]:
+    if source == "-":
+        return sys.stdin.buffer, 0
+    try:
+        stream = open(source, "rb")  # noqa: SIM115  (closed by run_bulk)
+        return stream, os.fstat(stream.fileno()).st_size
+    except OSError as err:
+        raise InputError(f"cannot read {source}: {err.strerror or err}") from err
+
+
+def _open_output(output: str | None) -> IO[str]:
+    if not output or output == "-":
+        return sys.stdout
+    try:
+        return open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115  (closed by run_bulk)
+    except OSError as err:
+        raise InputError(f"cannot write {output}: {err.strerror or err}") from err
+
+
+def _progress(size: int, wanted: bool | None) -> Any:
+    if wanted is False or (wanted is None and not sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=size or None, unit="B" if size else " records", unit_scale=True, file=sys.stderr,
+                desc="scoring")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# What each product writes ---------------------------------------------------------------------------
+
+SENTIMENT_COLUMNS = ("label", "negative", "neutral", "positive", "compound")
+TAG_COLUMNS = ("tags",)
+
+
+def sentiment_predictor(analyzer: Any) -> Predict:
+    """``analyzer.results`` without the (empty) explanation: label, scores, compound per text."""
+
+    def predict(texts: list[str]) -> list[Record]:
+        return [{key: value for key, value in result.items() if key != "explanation"}
+                for result in analyzer.results(texts)]
+
+    return predict
+
+
+def flatten_sentiment(result: Record) -> Record:
+    scores = result["scores"]
+    return {"label": result["label"], "negative": scores["Negative"], "neutral": scores["Neutral"],
+            "positive": scores["Positive"], "compound": result["compound"]}
+
+
+def flatten_tags(result: Record) -> Record:
+    return {"tags": " ".join(f"{token['word']}/{token['tag']}" for token in result["tokens"])}

@@ -1,0 +1,123 @@
+"""Bulk scoring: formats in and out, columns kept, error records, bounded records, batch isolation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from rnnkit.cli.bulk import MAX_RECORD_BYTES, guess_format, run_bulk
+from rnnkit.errors import InputError
+
+COLUMNS = ("label", "length")
+
+
+def fake_predict(texts):
+    """A model that refuses texts containing "BAD" (the whole batch fails, as a real model's would)."""
+    if any("BAD" in t for t in texts):
+        raise InputError("this model refuses BAD")
+    return [{"label": "long" if len(t) > 5 else "short", "length": len(t)} for t in texts]
+
+
+def flatten(result):
+    return {"label": result["label"], "length": result["length"]}
+
+
+def run(tmp_path, name: str, data: bytes, **options):
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / ("out." + options.pop("ext", "jsonl"))
+    summary = run_bulk(str(path), fake_predict, flatten, COLUMNS, output=str(out), progress=False, **options)
+    return summary, out.read_text(encoding="utf-8")
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_lines_in_jsonl_out_one_record_per_line_with_error_records(tmp_path):
+    data = b"good film\r\nok\n\nBAD one\n\xff\xfe broken\nlast line"
+    summary, out = run(tmp_path, "in.txt", data, batch_size=2)
+    records = jsonl(out)
+    assert [r["line"] for r in records] == [1, 2, 3, 4, 5, 6]
+    assert records[0] == {"line": 1, "text": "good film", "label": "long", "length": 9}
+    assert records[1]["label"] == "short"
+    assert records[2]["error"] == "blank line"
+    assert records[3]["error"] == "this model refuses BAD" and records[3]["text"] == "BAD one"
+    assert "not UTF-8" in records[4]["error"]
+    assert records[5]["text"] == "last line" and records[5]["label"] == "long"
+    assert (summary.records, summary.rated, summary.errors) == (6, 3, 3)
+
+
+def test_a_refused_batch_is_scored_text_by_text_so_only_the_bad_one_fails(tmp_path):
+    _, out = run(tmp_path, "in.txt", b"one\nBAD\nthree\n", batch_size=10)
+    assert [("error" in r) for r in jsonl(out)] == [False, True, False]
+
+
+def test_csv_keeps_its_columns_and_writes_csv(tmp_path):
+    data = b"id,text,stars\n1,great value,5\n2,\"bad, BAD\",1\n3,,3\n4,fine,4\n"
+    summary, out = run(tmp_path, "reviews.csv", data, ext="csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["line", "id", "text", "stars", "label", "length", "error"]
+    assert rows[0]["id"] == "1" and rows[0]["label"] == "long" and rows[0]["error"] == ""
+    assert rows[1]["error"] == "this model refuses BAD" and rows[1]["stars"] == "1"
+    assert rows[2]["error"] == "no text in column 'text'"
+    assert rows[3]["label"] == "short" and summary.errors == 2
+
+
+def test_tsv_with_another_text_column_and_jsonl_out(tmp_path):
+    data = b"review\tuser\nnice\tann\n"
+    _, out = run(tmp_path, "r.tsv", data, text_column="review")
+    assert jsonl(out) == [{"line": 2, "review": "nice", "user": "ann", "label": "short", "length": 4}]
+
+
+def test_a_missing_text_column_is_one_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no column 'text' in the header"):
+        run(tmp_path, "r.csv", b"review,user\nnice,ann\n")
+
+
+def test_jsonl_in_keeps_fields_and_reports_bad_lines(tmp_path):
+    data = b'{"id": 7, "text": "lovely day"}\nnot json\n[1, 2]\n{"id": 9}\n\n{"text": "ok"}\n'
+    summary, out = run(tmp_path, "in.jsonl", data)
+    records = jsonl(out)
+    assert records[0] == {"line": 1, "id": 7, "text": "lovely day", "label": "long", "length": 10}
+    assert records[1]["error"].startswith("not JSON")
+    assert records[2]["error"] == "a JSON list, not an object"
+    assert records[3] == {"line": 4, "id": 9, "error": "no string field 'text'"}
+    assert records[4]["line"] == 6 and records[4]["label"] == "short"
+    assert summary.records == 5
+
+
+def test_a_line_over_the_limit_is_an_error_record_and_the_next_line_is_read(tmp_path):
+    data = b"x" * (MAX_RECORD_BYTES + 10) + b"\nafter\n"
+    _, out = run(tmp_path, "big.txt", data)
+    records = jsonl(out)
+    assert records[0] == {"line": 1, "error": f"line over {MAX_RECORD_BYTES:,} bytes"}
+    assert records[1]["text"] == "after"
+
+
+def test_csv_output_when_the_first_record_is_an_error(tmp_path):
+    _, out = run(tmp_path, "in.txt", b"\nhello there\n", ext="csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["line", "text", "label", "length", "error"]
+    assert rows[0]["error"] == "blank line" and rows[1]["label"] == "long"
+
+
+@pytest.mark.parametrize("path, given, expected", [
+    ("a.csv", None, "csv"), ("a.TSV", None, "tsv"), ("a.jsonl", None, "jsonl"), ("a.txt", None, "lines"),
+    ("-", None, "lines"), ("a.csv", "lines", "lines")])
+def test_the_format_is_guessed_from_the_name(path, given, expected):
+    assert guess_format(path, given, ("lines", "csv", "tsv", "jsonl"), "lines") == expected
+
+
+def test_unreadable_input_and_bad_batch_size_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        run_bulk(str(tmp_path / "absent.txt"), fake_predict, flatten, COLUMNS, progress=False)
+    (tmp_path / "a.txt").write_text("x\n")
+    with pytest.raises(InputError, match="--batch-size"):
+        run_bulk(str(tmp_path / "a.txt"), fake_predict, flatten, COLUMNS, batch_size=0, progress=False)
+    with pytest.raises(InputError, match="cannot write"):
+        run_bulk(str(tmp_path / "a.txt"), fake_predict, flatten, COLUMNS, output=str(tmp_path / "no" / "o.jsonl"),
+                 progress=False)
