@@ -5,6 +5,11 @@ Types held-out English text one character at a time after a 50-token prefix. ``i
 ``full re-run`` is ``predictor.suggest(prefix + typed)`` (the whole 50-token prefix is read again
 every keystroke). Both run in this one process on the same keystrokes; p50/p99 in microseconds.
 
+The same keystrokes are then typed with ``NextWordPredictor.load(quantize="int8")`` (int8 LSTM and
+decoder), and both paths' top-3 next-word accuracy is measured on the Tatoeba test sentences (the
+split of ``rnnkit data tatoeba``; the built-in paragraph when ../shared is absent): each word of each
+sentence predicted from the words before it, one engine step at a time.
+
     python bench/nextword_latency.py [--model PATH] [--text FILE] [--keystrokes 2000] [--threads 1]
 """
 
@@ -22,8 +27,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe  # noqa: E402
 from rnnkit import NextWordPredictor  # noqa: E402
+from rnnkit.data.tatoeba import read_tatoeba_english, split_sentences  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+TATOEBA = REPO.parent / "shared" / "data" / "tatoeba_eng_fra" / "fra.txt"
+ACCURACY_SENTENCES = 2000
 PREFIX_TOKENS = 50
 SAMPLE = (
     "we went to the market on saturday morning and bought fresh bread , some cheese and a bag of apples . "
@@ -73,10 +81,52 @@ def main() -> int:
         start = time.perf_counter()
         predictor.suggest(window)
         full.append(time.perf_counter() - start)
+    quantized = NextWordPredictor.load(args.model, quantize="int8")
+    int8 = type_all(quantized, prefix, typed)
     print(f"incremental  {percentiles(incremental)}")
     print(f"full re-run  {percentiles(full)}")
-    print(f"speed-up at p50: {statistics.median(full) / statistics.median(incremental):.1f}x")
+    print(f"int8 incremental {percentiles(int8)}")
+    print(f"speed-up at p50: {statistics.median(full) / statistics.median(incremental):.1f}x; "
+          f"int8 / float32 incremental p99: {np.percentile(int8, 99) / np.percentile(incremental, 99):.2f}")
+    sentences, source = accuracy_sentences()
+    float_top3, int8_top3 = (top3(p, sentences) for p in (predictor, quantized))
+    print(f"top-3 next-word accuracy on {len(sentences):,} {source}: float32 {float_top3:.2%}, "
+          f"int8 {int8_top3:.2%} ({(int8_top3 - float_top3) * 100:+.2f} points)")
     return 0
+
+
+def type_all(predictor: NextWordPredictor, prefix: str, typed: str) -> list[float]:
+    """Seconds per keystroke of ``typed`` after ``prefix`` in one session (after a warm-up)."""
+    session = predictor.session(prefix)
+    for _ in range(3):
+        predictor.suggest(prefix + "the ")
+    times = []
+    for ch in typed:
+        start = time.perf_counter()
+        session.type(ch)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def accuracy_sentences() -> tuple[list[str], str]:
+    if TATOEBA.is_file():
+        test = split_sentences(read_tatoeba_english(TATOEBA))["test"][:ACCURACY_SENTENCES]
+        return test, "Tatoeba test sentences"
+    return [line.strip() + " ." for line in SAMPLE.split(" . ") if line.strip()], "built-in sentences"
+
+
+def top3(predictor: NextWordPredictor, sentences: list[str]) -> float:
+    """Share of the words (and sentence ends) whose token is among the engine's 3 likeliest next tokens."""
+    engine, vocab = predictor.engine, predictor.vocab
+    hits = total = 0
+    for sentence in sentences:
+        ids = vocab.encode([*predictor.text_settings.tokens(sentence), vocab.EOS])
+        output, state = engine.start
+        for target in ids:
+            hits += int(target in engine.logits(output).topk(3).indices.tolist())
+            total += 1
+            output, state = engine.run([target], state)
+    return hits / total
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rnnkit.apps.nextword.text import PrefixIndex, TextSettings
+from rnnkit.config import check_choice
 from rnnkit.models import LanguageModel
+from rnnkit.nn.quantize import QUANTIZE_CHOICES, quantize_int8
 from rnnkit.text import Vocabulary
 
 __all__ = ["Engine", "fast_path"]
@@ -63,7 +65,20 @@ class Engine:
         self._embedding = model.encoder.weight  # (vocab_size, embedding_dim)
         self._rnn = model.rnn.fused  # batch-first nn.LSTM / nn.GRU / nn.RNN holding the weights
         self._decoder = model.decoder
+        self.quantized: str | None = None
         self.start = self.run([vocab.eos_id], None)
+
+    def quantize(self, scheme: str = "int8") -> None:
+        """Run the steps with int8 weights (the LSTM and the decoder; the model itself is unchanged).
+
+        Raises:
+            ConfigError: an unknown scheme.
+        """
+        check_choice("quantize", scheme, QUANTIZE_CHOICES)
+        self._rnn = quantize_int8(self._rnn)
+        self._decoder = quantize_int8(self._decoder)
+        self.quantized = scheme
+        self.start = self.run([self.vocab.eos_id], None)
 
     def run(self, ids: list[int], state: Any) -> tuple[Tensor, Any]:
         """Feed ``ids`` from ``state`` (None: zeros); return (last output (hidden_size,), new state)."""
@@ -78,4 +93,4 @@ class Engine:
     def logits(self, output: Tensor) -> Tensor:
         """Next-token logits (vocab_size,) from one output of :meth:`run`."""
         with fast_path():
-            return self._decoder(output)
+            return self._decoder(output.unsqueeze(0))[0] if self.quantized else self._decoder(output)

@@ -156,22 +156,28 @@ class NextWordPredictor:
         return cls._from_parts(parts)
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> NextWordPredictor:
+    def load(cls, path: str | os.PathLike | None = None, quantize: str | None = None) -> NextWordPredictor:
         """Load a predictor saved by :meth:`save` (or a Trainer checkpoint of :meth:`train`).
 
         Args:
             path: the checkpoint; None loads the bundled default model, :data:`DEFAULT_MODEL_PATH`.
+            quantize: "int8" runs suggestions and generation with int8 weights
+                (:meth:`Engine.quantize <rnnkit.apps.nextword.engine.Engine.quantize>`); None keeps float32.
 
         Raises:
             NotTrainedError: ``path`` is None and no default model is bundled.
             CheckpointError: the file is missing, unreadable, not a next-word checkpoint or inconsistent.
+            ConfigError: ``quantize`` is not "int8" or None.
         """
         if path is None:
             if not DEFAULT_MODEL_PATH.is_file():
                 raise NotTrainedError(f"no bundled next-word model at {DEFAULT_MODEL_PATH}; train one with "
                                       "`rnnkit train nextword --corpus FILE` and pass its path (--model PATH)")
             path = DEFAULT_MODEL_PATH
-        return cls._from_parts(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        predictor = cls._from_parts(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        if quantize is not None:
+            predictor.engine.quantize(quantize)
+        return predictor
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the predictor to one checkpoint file (atomically); :meth:`load` reads it back.
