@@ -26,11 +26,12 @@ LAYERS = {
     "models": 5,
     "training": 6,
     "lab": 7, "apps": 7,
-    "serve": 8,
+    "serve": 8, "export": 8,
     "cli": 9,
 }
-# parts of one layer that must not import each other: the lab takes loaded models, never an app's files
-APART = {frozenset({"lab", "apps"})}
+# parts of one layer that must not import each other: the lab takes loaded models, never an app's files;
+# the service and the exporters are two ways of deploying the apps, neither built on the other
+APART = {frozenset({"lab", "apps"}), frozenset({"serve", "export"})}
 
 
 def _module_name(path: Path) -> str:

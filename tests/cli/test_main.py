@@ -93,3 +93,14 @@ def test_every_command_row_points_at_a_function(capsys):
 def test_a_bare_group_prints_its_help_and_exits_2(group, capsys):
     assert main([group]) == 2
     assert f"usage: rnnkit {group}" in capsys.readouterr().err
+
+
+def test_main_asks_openmp_for_passive_waits_unless_told_otherwise(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    main(["--version"])
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    main(["--version"])
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
