@@ -57,6 +57,7 @@ def main() -> int:
     parser.add_argument("--text", type=Path, default=None, help="text to type (default: a built-in paragraph)")
     parser.add_argument("--keystrokes", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the CLI's default is 1)")
+    parser.add_argument("--tatoeba", type=Path, default=TATOEBA, help=f"Tatoeba fra.txt for top-3 (default {TATOEBA})")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     predictor = NextWordPredictor.load(args.model)
@@ -88,7 +89,7 @@ def main() -> int:
     print(f"int8 incremental {percentiles(int8)}")
     print(f"speed-up at p50: {statistics.median(full) / statistics.median(incremental):.1f}x; "
           f"int8 / float32 incremental p99: {np.percentile(int8, 99) / np.percentile(incremental, 99):.2f}")
-    sentences, source = accuracy_sentences()
+    sentences, source = accuracy_sentences(args.tatoeba)
     float_top3, int8_top3 = (top3(p, sentences) for p in (predictor, quantized))
     print(f"top-3 next-word accuracy on {len(sentences):,} {source}: float32 {float_top3:.2%}, "
           f"int8 {int8_top3:.2%} ({(int8_top3 - float_top3) * 100:+.2f} points)")
@@ -108,9 +109,9 @@ def type_all(predictor: NextWordPredictor, prefix: str, typed: str) -> list[floa
     return times
 
 
-def accuracy_sentences() -> tuple[list[str], str]:
-    if TATOEBA.is_file():
-        test = split_sentences(read_tatoeba_english(TATOEBA))["test"][:ACCURACY_SENTENCES]
+def accuracy_sentences(path: Path) -> tuple[list[str], str]:
+    if path.is_file():
+        test = split_sentences(read_tatoeba_english(path))["test"][:ACCURACY_SENTENCES]
         return test, "Tatoeba test sentences"
     return [line.strip() + " ." for line in SAMPLE.split(" . ") if line.strip()], "built-in sentences"
 

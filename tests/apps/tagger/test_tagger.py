@@ -129,3 +129,9 @@ def test_another_products_checkpoint_is_refused_in_one_line():
     with pytest.raises(CheckpointError, match="holds a 'nextword' model, expected 'tagger'") as info:
         Tagger.load(NEXTWORD)
     assert "\n" not in str(info.value)
+
+
+def test_repr_names_the_network_tags_and_vocabulary():
+    from rnnkit import Tagger
+
+    assert repr(Tagger.load()) == "Tagger(lstm 2x128 bidirectional, 13 tags, vocabulary 865)"

@@ -47,6 +47,11 @@ class Tagger:
         self.model = parts.model.eval()
         self._tag_ids = {tag: i for i, tag in enumerate(parts.tags)}
 
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"Tagger({c.cell} {c.num_layers}x{c.hidden_size} bidirectional, {len(self.tags)} tags, "
+                f"vocabulary {len(self.parts.vocab)})")
+
     @property
     def tags(self) -> tuple[str, ...]:
         """The tags this model can give, most frequent in training first."""

@@ -1,0 +1,84 @@
+"""Bulk sentiment scoring of a large file: ``rnnkit sentiment --input`` beside a Python loop over ``rate``.
+
+Writes ``--lines`` lines (SST test sentences repeated; a built-in list when ../shared is absent) to a
+temporary file, then in a fresh process each:
+
+* ``bulk``: ``rnnkit sentiment --input FILE --output OUT.jsonl`` (batches of 256, streamed);
+* ``loop``: ``for line in file: analyzer.rate(line)`` over the first ``--loop-lines`` lines (a loop
+  over a million lines would take an hour; its rate is per line, so a slice measures it).
+
+Prints lines/s, peak resident memory (``ru_maxrss`` of the child) and the ratio, with the machine.
+
+    python bench/bulk_sentiment.py [--lines 1000000] [--loop-lines 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe  # noqa: E402
+from sentiment_throughput import sentences  # noqa: E402
+
+LOOP = """
+import sys, time, torch
+torch.set_num_threads(1)
+from rnnkit import SentimentAnalyzer
+analyzer = SentimentAnalyzer.load()
+lines = [l.rstrip("\\n") for _, l in zip(range(int(sys.argv[2])), open(sys.argv[1], encoding="utf-8"))]
+start = time.perf_counter()
+for line in lines:
+    analyzer.rate(line)
+print(len(lines) / (time.perf_counter() - start))
+"""
+
+
+def child(cmd: list[str]) -> tuple[str, float, float]:
+    """(stdout, seconds, peak RSS in MiB) of one child process."""
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return out, seconds, max(peak, before) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--loop-lines", type=int, default=20_000)
+    parser.add_argument("--data", type=Path, default=None, help="SST tree file (default: ../shared's test set)")
+    args = parser.parse_args()
+    texts, source = sentences(args.data)
+    print(describe())
+    with tempfile.TemporaryDirectory() as tmp:
+        path, out = Path(tmp) / "lines.txt", Path(tmp) / "out.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for i in range(args.lines):
+                fh.write(texts[i % len(texts)].replace("\n", " ") + "\n")
+        size = path.stat().st_size
+        print(f"{args.lines:,} lines ({size / 2**20:.0f} MiB) from {source}")
+        loop_out, _, loop_rss = child([sys.executable, "-c", LOOP, str(path), str(args.loop_lines)])
+        loop_rate = float(loop_out.strip())
+        _, bulk_s, bulk_rss = child([sys.executable, "-m", "rnnkit.cli", "sentiment", "--input", str(path),
+                                     "--output", str(out), "--num-threads", "1"])
+        written = sum(1 for _ in out.open(encoding="utf-8"))
+        first = json.loads(out.open(encoding="utf-8").readline())
+    bulk_rate = args.lines / bulk_s
+    print(f"bulk  rnnkit sentiment --input: {bulk_rate:9,.0f} lines/s ({bulk_s:.0f} s, process start and model "
+          f"load included), {written:,} records written, peak RSS {bulk_rss:,.0f} MiB; first: {first}")
+    print(f"loop  analyzer.rate per line ({args.loop_lines:,} lines): {loop_rate:9,.0f} lines/s, "
+          f"peak RSS {loop_rss:,.0f} MiB (the maximum over children so far)")
+    print(f"bulk / loop: {bulk_rate / loop_rate:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
