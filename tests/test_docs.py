@@ -38,7 +38,7 @@ NOT_RUN = re.compile(r"<!-- not run: (\S.*?) -->")
 OPENING = re.compile(r"```(\S*)\s*")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Pages whose examples need an optional extra: the module that shows it is installed, and the extra.
-EXTRAS = {"docs/serve.md": ("fastapi", "serve")}
+EXTRAS = {"docs/serve.md": ("fastapi", "serve"), "docs/deploy.md": ("onnxruntime", "onnx")}
 
 
 @dataclass(frozen=True)

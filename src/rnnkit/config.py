@@ -139,7 +139,8 @@ class TrainConfig:
     lr_step_epochs: int = 1  # "step" schedule: decay every this many epochs
     patience: int = 0  # early stopping after this many validations without improvement; 0 = off
     eval_every: int = 0  # validate every N steps; 0 means once per epoch
-    checkpoint_every: int = 0  # write a checkpoint every N steps; 0 means only at the end
+    checkpoint_every: int = 0  # also write a checkpoint every N steps; 0 = by time only (checkpoint_minutes)
+    checkpoint_minutes: float = 5.0  # write the resumable checkpoint every this many minutes of training; 0 = off
     seed: int = 0  # seeds python, numpy and torch; same seed, same run
     progress: bool = True  # show a progress bar
     num_threads: int = 0  # torch CPU threads; 0 leaves torch's default
@@ -163,6 +164,7 @@ class TrainConfig:
         check_int("patience", self.patience, 0)
         check_int("eval_every", self.eval_every, 0)
         check_int("checkpoint_every", self.checkpoint_every, 0)
+        check_number("checkpoint_minutes", self.checkpoint_minutes, 0.0)
         check_int("seed", self.seed, 0)
         check_int("num_threads", self.num_threads, 0)
         if not isinstance(self.device, str) or not re.fullmatch(r"(cpu|cuda(:\d+)?|mps)?", self.device):

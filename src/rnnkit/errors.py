@@ -9,12 +9,15 @@ extends the built-in exception a caller would naturally catch::
     ├── CheckpointError(RnnkitError, ValueError)   missing, truncated or foreign checkpoint
     ├── NotTrainedError(RnnkitError, RuntimeError) a model used before it was trained/loaded
     ├── TrainingError(RnnkitError, RuntimeError)   training cannot go on (e.g. loss is NaN)
+    │   └── TrainingInterrupted(TrainingError)     SIGINT/SIGTERM stopped it after a resumable checkpoint
     └── StoppedError(RnnkitError, RuntimeError)    work stopped on request (``should_stop`` said so)
 
 Messages are one sentence naming the bad value and, where it helps, what to do.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 __all__ = [
     "CheckpointError",
@@ -24,6 +27,7 @@ __all__ = [
     "RnnkitError",
     "StoppedError",
     "TrainingError",
+    "TrainingInterrupted",
 ]
 
 
@@ -53,3 +57,21 @@ class TrainingError(RnnkitError, RuntimeError):
 
 class StoppedError(RnnkitError, RuntimeError):
     """Long work (generation, a batch) stopped between steps because its ``should_stop`` returned True."""
+
+
+class TrainingInterrupted(TrainingError):
+    """Training stopped on a signal after writing its resumable checkpoint.
+
+    Attributes:
+        signal_name: "SIGINT" or "SIGTERM".
+        step: optimiser steps done (all in the checkpoint).
+        checkpoint_path: the resumable checkpoint, or None when the Trainer had none to write.
+    """
+
+    def __init__(self, signal_name: str, step: int, checkpoint_path: Path | None) -> None:
+        self.signal_name, self.step, self.checkpoint_path = signal_name, step, checkpoint_path
+        if checkpoint_path is None:
+            where = "no checkpoint was written (the Trainer has no checkpoint_path)"
+        else:
+            where = f"checkpoint {checkpoint_path} holds it; go on with resume_from={str(checkpoint_path)!r}"
+        super().__init__(f"training stopped by {signal_name} after step {step}: {where}")

@@ -121,3 +121,38 @@ def test_unreadable_input_and_bad_batch_size_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="cannot write"):
         run_bulk(str(tmp_path / "a.txt"), fake_predict, flatten, COLUMNS, output=str(tmp_path / "no" / "o.jsonl"),
                  progress=False)
+
+
+def test_rnnkit_sentiment_input_rates_every_line_with_the_bundled_model(tmp_path, capsys):
+    from rnnkit.cli import main
+
+    path, out = tmp_path / "reviews.txt", tmp_path / "rated.csv"
+    path.write_text("I love it, works great\n\nThe battery died after two days.\n", encoding="utf-8")
+    assert main(["sentiment", "--input", str(path), "--output", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r["label"] for r in rows] == ["Positive", "", "Negative"] and rows[1]["error"] == "blank line"
+    assert float(rows[0]["positive"]) > 0.5 and list(rows[0])[:3] == ["line", "text", "label"]
+    assert "rated 2 of 3 records" in capsys.readouterr().err
+
+
+def test_rnnkit_tag_input_keeps_the_csv_columns(tmp_path):
+    from rnnkit.cli import main
+
+    path, out = tmp_path / "q.csv", tmp_path / "tagged.jsonl"
+    path.write_text("id,question\n7,show me flights to denver\n", encoding="utf-8")
+    assert main(["tag", "--input", str(path), "--text-column", "question", "--output", str(out)]) == 0
+    [record] = jsonl(out.read_text(encoding="utf-8"))
+    assert record["id"] == "7" and record["tokens"][0] == {"word": "show", "tag": "VERB"}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sentiment"], "give a TEXT to rate, or --input FILE"),
+    (["sentiment", "good", "--input", "x.txt"], "give a TEXT to rate, or --input FILE"),
+    (["sentiment", "--input", "x.txt", "--explain"], "--explain rates one text at a time"),
+    (["tag"], "give a TEXT to tag, or --input FILE"),
+])
+def test_text_or_input_is_a_usage_error(capsys, argv, message):
+    from rnnkit.cli import main
+
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

@@ -51,6 +51,8 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "tagger:add_eval_tagger"),
     (("data", "tatoeba"), "English side of Tatoeba pairs, split by distinct sentence", "data:add_tatoeba"),
     (("serve",), "serve the JSON API (/v1) and the web page (/) over HTTP", "serve:add_serve"),
+    (("export",), "export a next-word, sentiment or tagger model to ONNX or TorchScript (optionally int8)",
+     "export:add_export"),
     (("lab", "gradients"), "gradient norm against distance for RNN, LSTM and GRU, at initialisation and "
      "after training", "lab:add_gradients"),
     (("lab", "memory"), "adding problem and first-token recall at growing lengths: which cell learns, "

@@ -19,7 +19,17 @@ from rnnkit.apps.nextword.config import (
     SUGGESTIONS_SHOWN,
     NextWordConfig,
 )
-from rnnkit.cli.common import add_config_flags, add_threads_flag, config_from_args, print_json, set_threads
+from rnnkit.cli.common import (
+    add_config_flags,
+    add_resume_flags,
+    add_threads_flag,
+    check_outputs,
+    config_from_args,
+    is_main_process,
+    print_json,
+    run_training,
+    set_threads,
+)
 from rnnkit.errors import InputError
 
 __all__ = ["add_eval_nextword", "add_suggest", "add_train_nextword"]
@@ -111,9 +121,7 @@ def add_train_nextword(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="training text: one sentence per line, or PTB")
     parser.add_argument("--valid", type=Path, help="validation text (same format); keeps the best weights")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"the model file (default {DEFAULT_OUT})")
-    parser.add_argument("--checkpoint", type=Path,
-                        help="the Trainer's resumable checkpoint (default: OUT with .train.pt, e.g. nextword.train.pt)")
-    parser.add_argument("--resume", type=Path, help="go on from this resumable checkpoint of the same command")
+    add_resume_flags(parser, DEFAULT_OUT)
     add_config_flags(parser, NextWordConfig, "model and training (defaults from --preset)", aliases=_ALIASES,
                      default_text=_preset_default)
     parser.set_defaults(func=_cmd_train)
@@ -121,11 +129,14 @@ def add_train_nextword(parser: argparse.ArgumentParser) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     config = config_from_args(args, NextWordConfig)
+    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
+    check_outputs(args.out, checkpoint)
     from rnnkit.apps.nextword.predictor import NextWordPredictor
 
-    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
-    predictor = NextWordPredictor.train(args.corpus, config, valid=args.valid, checkpoint_path=checkpoint,
-                                        resume_from=args.resume)
+    predictor, status = run_training(lambda: NextWordPredictor.train(
+        args.corpus, config, valid=args.valid, checkpoint_path=checkpoint, resume_from=args.resume))
+    if predictor is None or not is_main_process():  # stopped on a signal, or a torchrun worker other than rank 0
+        return status
     predictor.save(args.out)
     m, cfg = predictor.metrics, predictor.model.config
     val = m.get("val_perplexity")
@@ -157,13 +168,19 @@ def add_eval_nextword(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from rnnkit.apps.nextword.evaluate import evaluate_nextword, format_table
+    from rnnkit.apps.nextword.evaluate import evaluate_nextword, format_table, peer_text_available
     from rnnkit.apps.nextword.predictor import NextWordPredictor
 
     set_threads(args.num_threads)
     predictor = NextWordPredictor.load(args.model)
+    peer = args.train_corpus is not None or peer_text_available(predictor)
+    if not peer:  # e.g. the bundled model: its training text was a file of the machine it was trained on
+        recorded = f" ({predictor.train_corpus} is not here)" if predictor.train_corpus else ""
+        print(f"rnnkit: note: scoring the LSTM alone: the Kneser-Ney peer needs the model's training text{recorded};"
+              " give --train-corpus FILE to compare", file=sys.stderr)
     result = evaluate_nextword(args.file, predictor, train_corpus=args.train_corpus, ngram_order=args.ngram_order,
-                               corpus_format=args.format, max_tokens=args.max_tokens, shown=args.suggestions)
+                               corpus_format=args.format, max_tokens=args.max_tokens, shown=args.suggestions,
+                               peer=peer)
     result = {"file": str(args.file), "model": str(args.model) if args.model else "default"} | result
     if args.json:
         print_json(result, indent=2)

@@ -28,17 +28,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rnnkit.cli.bulk import SENTIMENT_COLUMNS, add_bulk_flags, flatten_sentiment, run_bulk, sentiment_predictor
 from rnnkit.cli.common import (
     add_config_flags,
+    add_resume_flags,
     add_threads_flag,
+    check_outputs,
     config_from_args,
+    is_main_process,
     print_json,
     read_text_arg,
+    run_training,
     set_threads,
 )
 from rnnkit.errors import InputError
 
 __all__ = ["add_eval_sentiment", "add_sentiment", "add_train_sentiment"]
+
+DEFAULT_OUT = "sentiment.pt"  # where `rnnkit train sentiment` writes the model
 
 
 # sentiment -------------------------------------------------------------------------------------------
@@ -47,7 +54,7 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
     from rnnkit.apps.sentiment.config import BACKENDS
     from rnnkit.apps.sentiment.rule import THRESHOLD_NAMES
 
-    parser.add_argument("text", help='the text to rate, or "-" to read it from stdin')
+    parser.add_argument("text", nargs="?", help='the text to rate, or "-" to read it from stdin (or give --input)')
     parser.add_argument("--backend", choices=BACKENDS,
                         help="lexicon: VADER's rule; model: a learned model (default: the bundled model if "
                              "there is one, else the lexicon; --threshold alone picks the lexicon)")
@@ -58,6 +65,7 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
                         help="print the backend, label, scores, compound and explanation as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
     add_threads_flag(parser, 1)
+    add_bulk_flags(parser)
     parser.set_defaults(func=_cmd_sentiment)
 
 
@@ -65,10 +73,20 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     from rnnkit.apps.sentiment.analyzer import load_analyzer
 
     set_threads(args.num_threads)
-    text = read_text_arg(args.text)
+    if (args.text is None) == (args.input is None):
+        raise InputError("give a TEXT to rate, or --input FILE to rate every line or row of a file (not both)")
+    if args.input is not None and args.explain:
+        raise InputError("--explain rates one text at a time; it does not go with --input")
+    text = read_text_arg(args.text) if args.text is not None else ""
     analyzer, note = load_analyzer(args.model, backend=args.backend, threshold=args.threshold)
     if note:
         print(f"rnnkit: note: {note}", file=sys.stderr)
+    if args.input is not None:
+        summary = run_bulk(args.input, sentiment_predictor(analyzer), flatten_sentiment, SENTIMENT_COLUMNS,
+                           input_format=args.input_format, text_column=args.text_column, output=args.output,
+                           output_format=args.output_format, batch_size=args.batch_size)
+        print(f"rnnkit: {summary.line()}", file=sys.stderr)
+        return 0
     result = analyzer.result(text, explain=args.explain)
     if args.json:
         print_json({"backend": analyzer.backend} | result)
@@ -102,7 +120,8 @@ def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", type=Path, metavar="MODEL",
                         help="start from this trained model instead of training a network (with --rule-head: "
                              "fit only the head); --train and the model flags are then not used")
-    parser.add_argument("--out", type=Path, default=Path("sentiment.pt"), help="the model file (default sentiment.pt)")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"the model file (default {DEFAULT_OUT})")
+    add_resume_flags(parser, DEFAULT_OUT)
     parser.add_argument("--json", action="store_true", help="print the training summary as JSON")
     add_config_flags(parser, SentimentConfig, "model and training")
     parser.set_defaults(func=_cmd_train_sentiment)
@@ -110,25 +129,34 @@ def add_train_sentiment(parser: argparse.ArgumentParser) -> None:
 
 def _cmd_train_sentiment(args: argparse.Namespace) -> int:
     from rnnkit.apps.sentiment.config import SentimentConfig
-    from rnnkit.apps.sentiment.model import SentimentModel
-    from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
 
     if (args.base is None) == (not args.train):
         raise InputError("give --train sources to train a network, or --base MODEL to start from one (not both)")
-    if args.base is not None:
+    if args.base is not None and args.resume is not None:
+        raise InputError("--resume goes on training a network; --base starts from a trained one: give one of them")
+    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
+    config = config_from_args(args, SentimentConfig) if args.base is None else None
+    check_outputs(args.out, *([checkpoint] if config else []))  # before torch and the sources: fails in a second
+    from rnnkit.apps.sentiment.model import SentimentModel
+    from rnnkit.apps.sentiment.sources import read_opinion_lexicon, read_source, read_sources, remove_overlap
+
+    if config is None:
         model, removed = SentimentModel.load(args.base), 0
         model.card.update({"base": str(args.base)})
     else:
-        config = config_from_args(args, SentimentConfig)
         texts, labels = read_sources(args.train)
         valid = read_sources(args.valid) if args.valid else None
         held_out = [t for spec in args.exclude for t in read_source(spec)[0]] + (valid[0] if valid else [])
         texts, labels, removed = remove_overlap(texts, labels, held_out)
         opinion = read_opinion_lexicon(args.opinion_lexicon) if args.opinion_lexicon else ((), ())
-        print(f"training on {len(texts):,} texts ({removed:,} dropped for overlapping evaluation sentences)",
-              file=sys.stderr)
-        model = SentimentModel.train(texts, labels, config, valid=valid, opinion_words=opinion,
-                                     checkpoint_path=args.out.with_suffix(".train.pt"))
+        if is_main_process():
+            print(f"training on {len(texts):,} texts ({removed:,} dropped for overlapping evaluation sentences)",
+                  file=sys.stderr)
+        model, status = run_training(lambda: SentimentModel.train(
+            texts, labels, config, valid=valid, opinion_words=opinion, checkpoint_path=checkpoint,
+            resume_from=args.resume))
+        if model is None or not is_main_process():  # stopped on a signal, or a torchrun worker other than rank 0
+            return status
         model.card.update({"train_sources": args.train, "valid": args.valid, "excluded": args.exclude,
                            "overlap_removed": removed, "opinion_lexicon": bool(args.opinion_lexicon)})
     if args.rule_head:
@@ -196,6 +224,10 @@ def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
 
     set_threads(args.num_threads)
     specs = _eval_specs(args)
+    if args.confusion_png:  # before minutes of scoring: a folder that cannot take the PNGs fails at once
+        from rnnkit.training.files import check_writable
+
+        check_writable(Path(f"{args.confusion_png}-probe.png"), "confusion matrix")
     analyzer, note = load_analyzer(args.model)
     if note:  # the lexicon stood in for a missing bundled model: it is scored anyway, alone
         print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
@@ -292,5 +324,8 @@ def _confusion_pngs(evaluation: Any, prefix: str) -> list[str]:
     pngs = []
     for title, report in evaluation.reports.items():
         pngs.append(f"{prefix}-{title.split(' ')[0]}.png")
-        plot_confusion(report, pngs[-1], f"{Path(_where(evaluation)).name}: {title}, {evaluation.classes} classes")
+        try:
+            plot_confusion(report, pngs[-1], f"{Path(_where(evaluation)).name}: {title}, {evaluation.classes} classes")
+        except OSError as err:
+            raise InputError(f"cannot write {pngs[-1]}: {err.strerror or err}") from err
     return pngs

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.tagger.config import TaggerConfig
+from rnnkit.cli.bulk import TAG_COLUMNS, add_bulk_flags, flatten_tags, run_bulk
 from rnnkit.cli.common import (
     add_config_flags,
+    add_resume_flags,
     add_threads_flag,
+    check_outputs,
     config_from_args,
+    is_main_process,
     print_json,
     read_text_arg,
+    run_training,
     set_threads,
 )
 from rnnkit.errors import InputError
@@ -31,11 +37,12 @@ STDIN = "-"  # the file or text argument that means "read stdin"
 # tag -------------------------------------------------------------------------------------------------
 
 def add_tag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("text", help='the text to tag, e.g. "show me flights from boston to denver"; "-" tags each '
-                        "line of stdin")
+    parser.add_argument("text", nargs="?", help='the text to tag, e.g. "show me flights from boston to denver"; "-" '
+                        "tags each line of stdin (or give --input)")
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train tagger` (default: the bundled one)")
     parser.add_argument("--json", action="store_true", help='print {"tokens": [{"word": ..., "tag": ...}]} per text')
     add_threads_flag(parser, 1)
+    add_bulk_flags(parser)
     parser.set_defaults(func=_cmd_tag)
 
 
@@ -43,8 +50,16 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     from rnnkit.apps.tagger.tagger import Tagger, tag_result
 
     set_threads(args.num_threads)
-    texts = [args.text] if args.text != STDIN else read_text_arg(STDIN).splitlines()
+    if (args.text is None) == (args.input is None):
+        raise InputError("give a TEXT to tag, or --input FILE to tag every line or row of a file (not both)")
     tagger = Tagger.load(args.model)
+    if args.input is not None:
+        summary = run_bulk(args.input, lambda texts: [tag_result(p) for p in tagger.tag_many(texts)], flatten_tags,
+                           TAG_COLUMNS, input_format=args.input_format, text_column=args.text_column,
+                           output=args.output, output_format=args.output_format, batch_size=args.batch_size)
+        print(f"rnnkit: {summary.line('tagged')}", file=sys.stderr)
+        return 0
+    texts = [args.text] if args.text != STDIN else read_text_arg(STDIN).splitlines()
     for pairs in tagger.tag_many(texts):
         if args.json:
             print_json(tag_result(pairs))
@@ -61,19 +76,21 @@ def add_train_tagger(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--valid", type=Path, metavar="FILE",
                         help="validation sentences (CoNLL-U); keeps the best epoch's weights")
     parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"the model file (default {DEFAULT_OUT})")
-    parser.add_argument("--checkpoint", type=Path,
-                        help="the Trainer's resumable checkpoint (default: OUT with .train.pt, e.g. tagger.train.pt)")
-    parser.add_argument("--resume", type=Path, help="go on from this resumable checkpoint of the same command")
+    add_resume_flags(parser, DEFAULT_OUT)
     add_config_flags(parser, TaggerConfig, "model and training")
     parser.set_defaults(func=_cmd_train)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     config = config_from_args(args, TaggerConfig)
+    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
+    check_outputs(args.out, checkpoint)
     from rnnkit.apps.tagger.tagger import Tagger
 
-    checkpoint = args.checkpoint or args.out.with_suffix(".train.pt")
-    tagger = Tagger.train(args.train, config, valid=args.valid, checkpoint_path=checkpoint, resume_from=args.resume)
+    tagger, status = run_training(lambda: Tagger.train(args.train, config, valid=args.valid, checkpoint_path=checkpoint,
+                                                       resume_from=args.resume))
+    if tagger is None or not is_main_process():  # stopped on a signal, or a torchrun worker other than rank 0
+        return status
     tagger.save(args.out)
     m, cfg = tagger.metrics, tagger.config
     parts = [f"{cfg.cell.upper()} {cfg.num_layers}x{cfg.hidden_size} bidirectional", f"{len(tagger.tags)} tags",

@@ -18,13 +18,16 @@ runs pickled code. Layout (``version`` 1)::
     }
 
 Writes are atomic: a temporary file in the same folder, flushed and fsync'ed, then
-``os.replace``'d over the target, so a crash leaves either the old file or the new one.
+``os.replace``'d over the target, so a crash leaves either the old file or the new one; the
+temporary files of writers that were killed are removed by the next save. Reads are bounded: see
+:mod:`rnnkit.training.bounds`.
 """
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
+import secrets
 import warnings
 from pathlib import Path
 from typing import Any
@@ -32,14 +35,25 @@ from typing import Any
 import torch
 
 from rnnkit.errors import CheckpointError
+from rnnkit.training.bounds import check_archive
+from rnnkit.training.files import (
+    TMP_SUFFIX,
+    check_free_space,
+    check_writable,
+    remove_stale_temp_files,
+    write_error_message,
+)
 
 __all__ = [
     "CHECKPOINT_FORMAT",
     "CHECKPOINT_VERSION",
     "best_checkpoint_path",
     "build_checkpoint",
+    "check_writable",
     "load_checkpoint",
+    "remove_stale_temp_files",
     "save_checkpoint",
+    "write_error_message",
 ]
 
 CHECKPOINT_FORMAT = "rnnkit-checkpoint"  # the "format" tag that marks our files
@@ -108,6 +122,9 @@ def best_checkpoint_path(path: str | os.PathLike) -> Path:
 def save_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
     """Write ``payload`` to ``path`` atomically (temp file in the same folder, fsync, rename).
 
+    The file's mode follows the user's umask (like any file the user creates); temporary files that
+    earlier, killed writes of the same checkpoint left behind are removed.
+
     Args:
         path: target file; its folder is created if missing.
         payload: a dict as made by :func:`build_checkpoint`.
@@ -117,28 +134,35 @@ def save_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
 
     Raises:
         CheckpointError: the payload is not a valid plain-data checkpoint (non-finite weights,
-            objects other than plain data), or the file cannot be written.
+            objects other than plain data), or the file cannot be written (full disk, no permission,
+            read-only file system: the message says which).
     """
     path = Path(path)
     _check_payload(path, payload)
     _check_plain(path, payload, "payload")
+    buffer = io.BytesIO()  # serialised first, so a full disk is an OSError with its errno, not a zip-writer error
     try:
+        torch.save(payload, buffer)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as err:
-        raise CheckpointError(f"cannot write checkpoint {path}: {_one_line(err)}") from err
+    except Exception as err:
+        raise CheckpointError(write_error_message(path, err)) from err
+    data = buffer.getbuffer()
+    check_free_space(path, len(data))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any new file
         with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        os.replace(tmp, path)
     except BaseException as err:
-        Path(tmp_name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if isinstance(err, Exception):
-            raise CheckpointError(f"cannot write checkpoint {path}: {_one_line(err)}") from err
+            raise CheckpointError(write_error_message(path, err)) from err
         raise
     _fsync_dir(path.parent)
+    remove_stale_temp_files(path)
     return path
 
 
@@ -153,7 +177,8 @@ def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> dict[st
         The payload dict (see the module docstring for its layout).
 
     Raises:
-        CheckpointError: the file is missing, a folder, empty, truncated or corrupt, not an rnnkit
+        CheckpointError: the file is missing, a folder, empty, truncated or corrupt, over
+            :data:`~rnnkit.training.bounds.MAX_CHECKPOINT_BYTES`, has compressed entries, is not an rnnkit
             checkpoint, of another version or kind, or holds NaN/Inf weights.
     """
     path = Path(path)
@@ -163,6 +188,7 @@ def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> dict[st
         raise CheckpointError(f"checkpoint {path} is a directory, not a file")
     if path.stat().st_size == 0:
         raise CheckpointError(f"checkpoint {path} is empty")
+    check_archive(path)  # bounded time and memory before torch.load reads a byte (rnnkit.training.bounds)
     try:
         with warnings.catch_warnings():  # torch warns about foreign pickle protocols; the error below says more
             warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)

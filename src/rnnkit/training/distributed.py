@@ -24,6 +24,8 @@ __all__ = [
     "all_reduce_sum",
     "cleanup_distributed",
     "dist_info_from_env",
+    "restart_count",
+    "run_id",
     "select_device",
     "setup_distributed",
     "wrap_ddp",
@@ -72,6 +74,17 @@ def dist_info_from_env(env: dict[str, str] | None = None) -> DistInfo:
             "launch with torchrun"
         )
     return info
+
+
+def restart_count(env: dict[str, str] | None = None) -> int:
+    """How many times torchrun has restarted this worker group (``TORCHELASTIC_RESTART_COUNT``; 0 outside torchrun)."""
+    raw = (os.environ if env is None else env).get("TORCHELASTIC_RESTART_COUNT", "")
+    return int(raw) if raw.strip().isdigit() else 0
+
+
+def run_id(env: dict[str, str] | None = None) -> str:
+    """torchrun's id of this job (``TORCHELASTIC_RUN_ID``, kept across its restarts); "" outside torchrun."""
+    return (os.environ if env is None else env).get("TORCHELASTIC_RUN_ID", "")
 
 
 def select_device(requested: str = "", info: DistInfo | None = None) -> torch.device:

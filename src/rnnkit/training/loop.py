@@ -6,6 +6,12 @@
     result = trainer.fit(train_ids, val_ids)             # or resume_from="lm.pt" to go on exactly
 
 Run the same script under ``torchrun --nproc_per_node=N`` for DistributedDataParallel training.
+
+Training never loses more than a few minutes of work: with a ``checkpoint_path`` the resumable
+checkpoint is written every ``config.checkpoint_minutes`` (5 by default), every ``checkpoint_every``
+steps if set, at the end, and on SIGINT or SIGTERM (then :class:`~rnnkit.training.signals.TrainingInterrupted`
+is raised). Its folder is checked for writing before the first step, and a run that torchrun restarts
+(``--max-restarts``) goes on from that checkpoint by itself.
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ from rnnkit.training.callbacks import ProgressBar
 from rnnkit.training.checkpoint import (
     best_checkpoint_path,
     build_checkpoint,
+    check_writable,
     cpu_copy,
     load_checkpoint,
+    remove_stale_temp_files,
     save_checkpoint,
 )
 from rnnkit.training.optim import LRSchedule, build_optimizer, clip_gradients
+from rnnkit.training.signals import StopRequests, TrainingInterrupted
 from rnnkit.training.state import TrainResult, TrainState, capture_rng, restore_rng, seed_everything
 from rnnkit.training.tasks import Task, detach_state
 
@@ -54,8 +63,9 @@ class Trainer:
         task: turns data into batches and batches into a loss (classification, language model).
         callbacks: objects with ``on_*`` hooks (see :mod:`rnnkit.training.callbacks`); a tqdm
             :class:`ProgressBar` is added when ``config.progress`` is true on rank 0.
-        checkpoint_path: where to write the last, resumable checkpoint (every ``checkpoint_every``
-            steps and at the end); the best one goes beside it (``model.best.pt``). None: no files.
+        checkpoint_path: where to write the last, resumable checkpoint (every ``checkpoint_minutes``,
+            every ``checkpoint_every`` steps if set, on SIGINT/SIGTERM and at the end); the best one goes
+            beside it (``model.best.pt``). None: no files.
         extra_checkpoint_data: ``kind``, ``model_config``, ``vocab`` and ``extra`` to store in checkpoints
             (``kind`` and ``model_config`` default to ``model.kind`` / ``model.config``).
 
@@ -92,20 +102,30 @@ class Trainer:
         self._carry: Any = None  # recurrent state carried between language-model batches
         self._best_weights: dict[str, torch.Tensor] | None = None
         self._saved_step = -1
+        self._stops = StopRequests()
+        self._last_save = time.monotonic()
+        self._stop_requested = self._save_due = False
 
     def fit(self, train_data: Any, val_data: Any = None,
             resume_from: str | os.PathLike | None = None) -> TrainResult:
         """Train on ``train_data``, validating on ``val_data``, optionally resuming a checkpoint exactly.
+
+        Under torchrun, a restarted run (``TORCHELASTIC_RESTART_COUNT`` > 0) with no ``resume_from``
+        resumes from its own checkpoint, if this run (``TORCHELASTIC_RUN_ID``) wrote one.
 
         Returns:
             A :class:`TrainResult`; with validation data the model ends with its best weights.
 
         Raises:
             InputError: the data cannot be used (empty, mismatched, too short ...).
-            CheckpointError: ``resume_from`` is unreadable or does not fit this model/optimizer.
+            CheckpointError: ``resume_from`` is unreadable or does not fit this model/optimizer; the
+                checkpoint folder cannot be written (checked before the first step).
             TrainingError: the loss or gradient norm became NaN/Inf (nothing broken is saved).
+            TrainingInterrupted: SIGINT or SIGTERM arrived; the resumable checkpoint holds every step done.
         """
         cfg, dist = self.config, self.dist
+        self._prepare_output()
+        resume_from = self._auto_resume(resume_from)
         if cfg.num_threads:
             torch.set_num_threads(cfg.num_threads)
         if self.device.type == "cpu":
@@ -120,12 +140,14 @@ class Trainer:
         self.state = TrainState(total_steps=total)
         self.schedule = LRSchedule(self.optimizer, cfg, total)
         self._carry, self._best_weights, self._saved_step = None, None, -1
+        self._stops, self._stop_requested, self._save_due = StopRequests(), False, False
         if resume_from is not None:
             self._resume(Path(resume_from))
         self._started = time.perf_counter() - self.state.elapsed
         self._call("on_train_begin")
         try:
-            self._run(train, val, val_keys)
+            with self._stops:
+                self._run(train, val, val_keys)
         except BaseException:
             for callback in self.callbacks:
                 if isinstance(callback, ProgressBar):
@@ -141,14 +163,19 @@ class Trainer:
     def _run(self, train: Any, val: Any, val_keys: list[Any]) -> None:
         cfg, st = self.config, self.state
         st.stop = st.stopped_early or bool(cfg.max_steps and st.step >= cfg.max_steps)
+        self._last_save = time.monotonic()
         while st.epoch < cfg.epochs and not st.stop:
             keys = self._epoch_keys(train, st.epoch)
             for key in keys[st.batch_in_epoch:]:
                 self._step(train, key)
                 if val is not None and cfg.eval_every and st.step % cfg.eval_every == 0:
                     self._validate(val, val_keys)
-                if cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0:
+                if self._save_due or self._stop_requested or (
+                        cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0):
                     self._save_last()
+                if self._stop_requested:
+                    signal_name = self._stops.received or "a signal to another rank"
+                    raise TrainingInterrupted(signal_name, st.step, self.checkpoint_path)
                 st.stop = st.stop or bool(cfg.max_steps and st.step >= cfg.max_steps)
                 if st.stop:
                     break
@@ -162,7 +189,7 @@ class Trainer:
         lr = self.schedule.before_step(st.step)
         self.optimizer.zero_grad(set_to_none=True)
         out = self.task.train_step(self.train_model, batch, self._carry)
-        loss = float(ddp.all_reduce_sum(out.loss.detach().double(), self.dist)) / self.dist.world_size
+        loss = self._reduce_loss_and_requests(out.loss)
         where = f"at step {st.step + 1} (epoch {st.epoch + 1})"
         if not math.isfinite(loss):
             raise TrainingError(f"loss became {loss} {where}; lower learning_rate, keep clip='norm' or check "
@@ -182,6 +209,16 @@ class Trainer:
         for name in ("loss", "grad_norm", "lr"):
             st.history[name].append(st.last[name])
         self._call("on_step_end")
+
+    def _reduce_loss_and_requests(self, loss: torch.Tensor) -> float:
+        """The mean loss over ranks; also sets ``_stop_requested`` / ``_save_due`` if any rank asks (one all-reduce),
+        so every rank saves and stops at the same step."""
+        minutes = self.config.checkpoint_minutes
+        due = self.checkpoint_path is not None and minutes > 0 and time.monotonic() - self._last_save >= 60 * minutes
+        requests = torch.tensor([self._stops.received is not None, due], dtype=torch.float64, device=loss.device)
+        sums = ddp.all_reduce_sum(torch.cat([loss.detach().double().reshape(1), requests]), self.dist).tolist()
+        self._stop_requested, self._save_due = sums[1] > 0, sums[2] > 0
+        return sums[0] / self.dist.world_size
 
     def _end_epoch(self, val: Any, val_keys: list[Any]) -> None:
         st = self.state
@@ -256,6 +293,27 @@ class Trainer:
                                 train_config=dataclasses.asdict(self.config), metrics=metrics,
                                 trainer_state=trainer_state, extra=self._extra["extra"])
 
+    def _prepare_output(self) -> None:
+        """Before any work: the checkpoint folder must be writable; killed writes' temp files go (rank 0)."""
+        if self.checkpoint_path is None or not self.dist.is_main:
+            return
+        check_writable(self.checkpoint_path)
+        for path in (self.checkpoint_path, self.best_checkpoint_path):
+            for tmp in remove_stale_temp_files(path):
+                logger.info("removed %s, left by an interrupted checkpoint write", tmp)
+
+    def _auto_resume(self, resume_from: str | os.PathLike | None) -> str | os.PathLike | None:
+        """Under a torchrun restart, this run's own last checkpoint (if it wrote one); else ``resume_from``."""
+        path = self.checkpoint_path
+        if resume_from is not None or path is None or ddp.restart_count() == 0 or not path.is_file():
+            return resume_from
+        trainer_state = load_checkpoint(path, kind=self.kind)["trainer_state"] or {}
+        if trainer_state.get("run_id") != ddp.run_id():
+            logger.warning("torchrun restart: %s was written by another run; starting from step 0", path)
+            return None
+        logger.warning("torchrun restart %d: resuming from %s", ddp.restart_count(), path)
+        return path
+
     def _save_last(self) -> None:
         """Write the resumable checkpoint (rank 0); every rank contributes its RNG and carried state."""
         if self.checkpoint_path is None:
@@ -263,11 +321,13 @@ class Trainer:
         carry = _to_cpu(detach_state(self._carry))
         ranks = ddp.all_gather_objects({"rng": capture_rng(), "carry": carry}, self.dist)
         self._saved_step = self.state.step
+        self._last_save = time.monotonic()
+        self._save_due = False
         if not self.dist.is_main:
             return
         trainer_state = self.state.to_dict() | {
             "optimizer": self.optimizer.state_dict(), "schedule": self.schedule.state_dict(),
-            "ranks": ranks, "world_size": self.dist.world_size,
+            "ranks": ranks, "world_size": self.dist.world_size, "run_id": ddp.run_id(),
             "best_path": str(self.best_checkpoint_path) if self.best_checkpoint_path else None,
         }
         save_checkpoint(self.checkpoint_path, self._payload(self.model.state_dict(), trainer_state))

@@ -56,8 +56,8 @@ NEXTWORD_PRESETS: dict[str, dict[str, Any]] = {
 
 _MODEL_FIELDS = ("cell", "embedding_dim", "hidden_size", "num_layers", "dropout", "tie_weights")
 _TRAIN_FIELDS = ("epochs", "max_steps", "batch_size", "seq_len", "optimizer", "learning_rate", "clip_norm",
-                 "lr_schedule", "lr_decay", "patience", "eval_every", "checkpoint_every", "seed", "progress",
-                 "num_threads", "device")
+                 "lr_schedule", "lr_decay", "patience", "eval_every", "checkpoint_every", "checkpoint_minutes",
+                 "seed", "progress", "num_threads", "device")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ class NextWordConfig:
     lr_decay: float | None = _opt(None, "factor applied by the plateau/step schedule")
     patience: int = _opt(0, "stop after this many validations without improvement; 0 = off")
     eval_every: int = _opt(0, "validate every N steps; 0 = once per epoch")
-    checkpoint_every: int = _opt(0, "write the resumable checkpoint every N steps; 0 = at the end")
+    checkpoint_every: int = _opt(0, "also write the resumable checkpoint every N steps; 0 = by time only")
+    checkpoint_minutes: float = _opt(5.0, "write the resumable checkpoint every this many minutes; 0 = off")
     seed: int = _opt(0, "seed for initialisation and dropout")
     progress: bool = _opt(True, "show a progress bar on stderr")
     num_threads: int = _opt(0, "torch CPU threads; 0 leaves torch's default")

@@ -158,7 +158,7 @@ def _run(chunks, index: PrefixIndex, eos_id: int, ids: list[int], words: list, s
 def evaluate_nextword(text_or_path: str | os.PathLike | Sequence[str], predictor: NextWordPredictor | None = None,
                       *, train_corpus: str | os.PathLike | Sequence[str] | None = None,
                       ngram_order: int = DEFAULT_NGRAM_ORDER, corpus_format: str | None = None,
-                      max_tokens: int = 0, shown: int = SUGGESTIONS_SHOWN) -> dict[str, Any]:
+                      max_tokens: int = 0, shown: int = SUGGESTIONS_SHOWN, peer: bool = True) -> dict[str, Any]:
     """Perplexity, top-1/3/5 next-word accuracy and keystroke savings of the LSTM and of KN.
 
     Args:
@@ -170,10 +170,11 @@ def evaluate_nextword(text_or_path: str | os.PathLike | Sequence[str], predictor
         corpus_format: ``"text"`` or ``"ptb"`` for the test and training files; None: the predictor's.
         max_tokens: score only the first this many tokens (0: all), for speed.
         shown: suggestions shown per keystroke.
+        peer: False scores the LSTM alone (``"kneser_ney"`` is then None), e.g. when its training text is gone.
 
     Returns:
         ``{"tokens", "words", "characters", "oov_words", "suggestions_shown", "lstm": {...},
-        "kneser_ney": {...}}``; each model's dict holds perplexity, top1, top3, top5, keystrokes,
+        "kneser_ney": {...} or None}``; each model's dict holds perplexity, top1, top3, top5, keystrokes,
         keystroke_savings, seconds and a description.
 
     Raises:
@@ -187,28 +188,33 @@ def evaluate_nextword(text_or_path: str | os.PathLike | Sequence[str], predictor
     fmt = corpus_format or predictor.text_settings.corpus_format
     if fmt not in CORPUS_FORMATS:
         raise InputError(f"corpus_format must be 'text' or 'ptb', got {fmt!r}")
-    ngram = _fit_ngram(predictor, train_corpus, ngram_order, fmt)
+    ngram = _fit_ngram(predictor, train_corpus, ngram_order, fmt) if peer else None
     ids, words = _read_eval_text(text_or_path, predictor, fmt)
     if max_tokens:
         ids, words = ids[:max_tokens + 1], words[:max_tokens]
     index, eos = predictor.prefix_index, predictor.vocab.eos_id
     cfg = predictor.model.config
     lstm = _run(_lstm_chunks(predictor, ids), index, eos, ids, words, shown)
-    kn = _run(_ngram_chunks(ngram, ids), index, eos, ids, words, shown)
+    kn = _run(_ngram_chunks(ngram, ids), index, eos, ids, words, shown) if ngram is not None else None
     typed = [i for i, w in enumerate(words) if w is not None]
     return {
         "tokens": len(words), "words": len(typed), "characters": sum(len(words[i]) + 1 for i in typed),
         "oov_words": sum(1 for i in typed if ids[i + 1] < index.first_word), "suggestions_shown": shown,
         "lstm": {"model": f"{cfg.cell.upper()} {cfg.num_layers}x{cfg.hidden_size}"} | lstm,
-        "kneser_ney": {"model": f"Kneser-Ney {ngram_order}-gram", "order": ngram_order} | kn,
+        "kneser_ney": None if kn is None else {"model": f"Kneser-Ney {ngram_order}-gram", "order": ngram_order} | kn,
     }
+
+
+def peer_text_available(predictor: NextWordPredictor) -> bool:
+    """Whether the training text the predictor recorded (its n-gram peer's) is a file here."""
+    return bool(predictor.train_corpus) and os.path.isfile(predictor.train_corpus)
 
 
 def _fit_ngram(predictor: NextWordPredictor, source: Any, order: int, fmt: str) -> KneserNeyLM:
     if source is None:
         recorded = predictor.train_corpus
-        if not recorded or not os.path.isfile(recorded):
-            where = f" ({recorded} is gone)" if recorded else ""
+        if not peer_text_available(predictor):
+            where = f" ({recorded}, as recorded where the model was trained, is not here)" if recorded else ""
             raise InputError(f"the n-gram peer needs the training text{where}: pass train_corpus "
                              "(--train-corpus FILE)")
         source = recorded
@@ -224,6 +230,8 @@ def format_table(result: dict[str, Any]) -> str:
     rows = [f"{'model':<22}{'perplexity':>11}{'top-1':>8}{'top-3':>8}{'top-5':>8}{'keystroke savings':>19}"]
     for key in ("lstm", "kneser_ney"):
         r = result[key]
+        if r is None:
+            continue
         rows.append(f"{r['model']:<22}{r['perplexity']:>11.1f}{r['top1']:>8.1%}{r['top3']:>8.1%}{r['top5']:>8.1%}"
                     f"{r['keystroke_savings']:>19.1%}")
     return "\n".join([head, *rows])

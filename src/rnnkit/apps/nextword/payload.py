@@ -28,7 +28,7 @@ from rnnkit.config import ModelConfig, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
-from rnnkit.training import build_checkpoint
+from rnnkit.training import build_checked_model, build_checkpoint
 
 __all__ = ["CHECKPOINT_KIND", "NextWordParts", "build_payload", "read_payload", "trainer_checkpoint_data"]
 
@@ -84,14 +84,18 @@ def _extra(parts: NextWordParts) -> dict[str, Any]:
 def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> NextWordParts:
     """The parts of a payload from :func:`~rnnkit.training.load_checkpoint` (kind already checked).
 
+    The model's sizes, weight shapes and dtypes are checked before it is built
+    (:func:`~rnnkit.training.build_checked_model`), so a hostile file costs no more memory than its size.
+
     Raises:
         CheckpointError: the payload is not a usable next-word model (``path`` names it).
     """
     extra = payload["extra"]
     try:
+        model_config = config_from_dict(ModelConfig, payload["model_config"])
+        model = build_checked_model(path, lambda: LanguageModel(model_config), payload["state_dict"],
+                                    payload["model_config"], what="next-word model")
         vocab = Vocabulary.from_dict(payload["vocab"])
-        model = LanguageModel(config_from_dict(ModelConfig, payload["model_config"]))
-        model.load_state_dict(payload["state_dict"])
         truecase = extra.get("truecase", {})
         if not isinstance(truecase, dict) or not all(isinstance(v, str) for v in truecase.values()):
             raise InputError("truecase must map str to str")

@@ -52,6 +52,7 @@ class SentimentConfig:
     seed: int = _opt(0, "same seed, same model")
     progress: bool = _opt(True, "progress bar on stderr")
     num_threads: int = _opt(0, "torch CPU threads; 0 leaves torch's default")
+    checkpoint_minutes: float = _opt(5.0, "write the resumable checkpoint every this many minutes; 0 = off")
 
     def __post_init__(self) -> None:
         check_choice("cell", self.cell, CELL_TYPES)
@@ -68,6 +69,7 @@ class SentimentConfig:
                 raise ConfigError(f"{name} must be below 1.0, got {getattr(self, name)!r}")
         check_number("learning_rate", self.learning_rate, 0.0, low_inclusive=False)
         check_number("weight_decay", self.weight_decay, 0.0)
+        check_number("checkpoint_minutes", self.checkpoint_minutes, 0.0)
         check_number("clip_norm", self.clip_norm, 0.0, low_inclusive=False)
 
     def model_config(self, vocab_size: int) -> ModelConfig:
@@ -80,4 +82,5 @@ class SentimentConfig:
         """The :class:`~rnnkit.config.TrainConfig` for the :class:`~rnnkit.training.Trainer` (AdamW, cosine)."""
         return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="adamw",
                            learning_rate=self.learning_rate, weight_decay=self.weight_decay, clip_norm=self.clip_norm,
-                           lr_schedule="cosine", seed=self.seed, progress=self.progress, num_threads=self.num_threads)
+                           lr_schedule="cosine", seed=self.seed, progress=self.progress, num_threads=self.num_threads,
+                           checkpoint_minutes=self.checkpoint_minutes)

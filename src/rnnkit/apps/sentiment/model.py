@@ -31,7 +31,7 @@ from rnnkit.config import ModelConfig, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models.lexicon_classifier import LexiconClassifier
 from rnnkit.text import Vocabulary
-from rnnkit.training import build_checkpoint, load_checkpoint, save_checkpoint
+from rnnkit.training import build_checked_model, build_checkpoint, load_checkpoint, save_checkpoint
 
 __all__ = ["EXPLAIN_MAX_TOKENS", "PREDICT_BATCH", "SentimentModel"]
 
@@ -63,7 +63,8 @@ class SentimentModel:
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[Any], config: SentimentConfig | None = None, *,
               valid: tuple[Sequence[str], Sequence[Any]] | None = None, opinion_words: tuple = ((), ()),
-              checkpoint_path: str | os.PathLike | None = None, callbacks: Iterable[Any] = ()) -> SentimentModel:
+              checkpoint_path: str | os.PathLike | None = None, resume_from: str | os.PathLike | None = None,
+              callbacks: Iterable[Any] = ()) -> SentimentModel:
         """Train on texts labelled Negative / Neutral / Positive or with SST's 0-4 (mixing both is fine).
 
         Args:
@@ -72,12 +73,16 @@ class SentimentModel:
             valid: (texts, labels) to validate on; the model keeps its best three-class accuracy weights.
             opinion_words: (positive words, negative words) of an opinion lexicon to add as features.
             checkpoint_path: where the Trainer writes its resumable checkpoint.
+            resume_from: a checkpoint of an interrupted run of the same training to go on from (same data and
+                config: the vocabulary must match).
             callbacks: Trainer callbacks.
 
         Raises:
             ConfigError: ``config`` is not a SentimentConfig.
             InputError: texts and labels differ in length, a text is not a string or empty, or a label is unknown.
+            CheckpointError: ``resume_from`` is unreadable or was trained with another vocabulary.
             TrainingError: the loss became NaN or infinite.
+            TrainingInterrupted: SIGINT or SIGTERM stopped training after writing ``checkpoint_path``.
         """
         from rnnkit.apps.sentiment.train import train_parts  # training code loads only to train
 
@@ -85,7 +90,8 @@ class SentimentModel:
         if not isinstance(config, SentimentConfig):
             raise ConfigError(f"config must be a SentimentConfig, got {type(config).__name__}")
         model, vocab, metrics, card = train_parts(texts, labels, config, valid=valid, opinion_words=opinion_words,
-                                                  checkpoint_path=checkpoint_path, callbacks=callbacks)
+                                                  checkpoint_path=checkpoint_path, resume_from=resume_from,
+                                                  callbacks=callbacks)
         return cls(model, vocab, config, metrics, card)
 
     def encode(self, texts: Sequence[str], compounds: Sequence[float] | None = None) -> list[list[int]]:
@@ -177,6 +183,9 @@ class SentimentModel:
     def load(cls, path: str | os.PathLike) -> SentimentModel:
         """Load a model written by :meth:`save`.
 
+        Sizes, weight shapes and dtypes are checked before the network is built
+        (:func:`~rnnkit.training.build_checked_model`).
+
         Raises:
             CheckpointError: the file is missing, unreadable, not a sentiment model or inconsistent.
         """
@@ -185,8 +194,9 @@ class SentimentModel:
             vocab = Vocabulary.from_dict(payload["vocab"])
             config = config_from_dict(SentimentConfig, payload["extra"]["sentiment_config"])
             model_config = config_from_dict(ModelConfig, payload["model_config"])
-            model = LexiconClassifier(model_config, payload["state_dict"]["features"], config.word_dropout)
-            model.load_state_dict(payload["state_dict"])
+            features = payload["state_dict"].get("features")  # None: the model refuses it, after the size checks
+            model = build_checked_model(path, lambda: LexiconClassifier(model_config, features, config.word_dropout),
+                                        payload["state_dict"], payload["model_config"], what="sentiment model")
             if len(vocab) != model_config.vocab_size:
                 raise InputError(f"vocabulary has {len(vocab)} words but the model {model_config.vocab_size}")
             head = payload["extra"].get("rule_head")

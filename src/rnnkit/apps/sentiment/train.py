@@ -21,10 +21,10 @@ from torch import Tensor, nn
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
 from rnnkit.apps.sentiment.features import RULE_TOKENS, check_texts, lexicon_features, lexicon_words, model_tokens
 from rnnkit.apps.sentiment.labels import coarse_of, encode_labels, group_log_probs
-from rnnkit.errors import InputError
+from rnnkit.errors import CheckpointError, InputError
 from rnnkit.models.lexicon_classifier import LexiconClassifier
 from rnnkit.text import Vocabulary
-from rnnkit.training import ClassificationTask, Trainer
+from rnnkit.training import ClassificationTask, Trainer, load_checkpoint
 from rnnkit.training.tasks import StepOutput
 
 __all__ = ["MixedLabelTask", "train_parts"]
@@ -64,7 +64,7 @@ class MixedLabelTask(ClassificationTask):
 
 def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentConfig, *,
                 valid: tuple[Sequence[str], Sequence[Any]] | None = None, opinion_words: tuple = ((), ()),
-                checkpoint_path: str | os.PathLike | None = None,
+                checkpoint_path: str | os.PathLike | None = None, resume_from: str | os.PathLike | None = None,
                 callbacks: Iterable[Any] = ()) -> tuple[LexiconClassifier, Vocabulary, dict[str, Any], dict[str, Any]]:
     """Train a network on labelled texts: (network, vocabulary, metrics, card).
 
@@ -72,11 +72,14 @@ def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentCo
 
     Raises:
         InputError: texts and labels differ in length, a text is not a string or empty, or a label is unknown.
+        CheckpointError: ``resume_from`` is unreadable or was trained with another vocabulary.
         TrainingError: the loss became NaN or infinite.
     """
     token_lists, label_ids = _examples(texts, labels, "training data", config.rule_tokens)
     positive, negative = (sorted({w.lower() for w in words}) for words in opinion_words)
     model, vocab = _network(token_lists, config, positive, negative)
+    if resume_from is not None:
+        _check_resumable(resume_from, vocab)
     trainer = Trainer(model, config.train_config(), MixedLabelTask(), callbacks=callbacks,
                       checkpoint_path=checkpoint_path,
                       extra_checkpoint_data={"kind": CHECKPOINT_KIND, "vocab": vocab.to_dict()})
@@ -85,11 +88,22 @@ def train_parts(texts: Sequence[str], labels: Sequence[Any], config: SentimentCo
     if valid is not None:
         val_tokens, val_labels = _examples(valid[0], valid[1], "validation data", config.rule_tokens)
         val = ([vocab.encode(t) for t in val_tokens], val_labels)
-    result = trainer.fit(data, val)
+    result = trainer.fit(data, val, resume_from=resume_from)
     model = model.cpu().eval()  # inference runs on the CPU, wherever it trained
     metrics = {"train_examples": len(label_ids), "epochs": result.epochs, "steps": result.steps,
                "val_accuracy3": result.best_metric, "elapsed_s": result.elapsed}
     return model, vocab, metrics, {"opinion_words": [positive, negative]}
+
+
+def _check_resumable(path: str | os.PathLike, vocab: Vocabulary) -> None:
+    """Refuse, before training, a checkpoint whose vocabulary is not the one these sources and settings build."""
+    try:
+        stored = Vocabulary.from_dict(load_checkpoint(path, kind=CHECKPOINT_KIND)["vocab"])
+    except (InputError, KeyError, TypeError) as err:
+        raise CheckpointError(f"checkpoint {path} holds no usable vocabulary: {err}") from err
+    if stored != vocab:
+        raise CheckpointError(f"checkpoint {path} was trained with another vocabulary; resume with the same "
+                              "training sources, opinion lexicon and settings")
 
 
 def _network(token_lists: list[list[str]], config: SentimentConfig, positive: list[str],

@@ -51,6 +51,7 @@ class TaggerConfig:
     seed: int = _opt(0, "same seed, same model")
     progress: bool = _opt(True, "progress bar on stderr")
     num_threads: int = _opt(0, "torch CPU threads; 0 leaves torch's default")
+    checkpoint_minutes: float = _opt(5.0, "write the resumable checkpoint every this many minutes; 0 = off")
     device: str = _opt("", "'cpu', 'cuda', 'cuda:N' or 'mps'; '' picks CUDA when available")
 
     def __post_init__(self) -> None:
@@ -67,6 +68,7 @@ class TaggerConfig:
             if getattr(self, name) >= 1.0:
                 raise ConfigError(f"{name} must be below 1.0, got {getattr(self, name)!r}")
         check_number("weight_decay", self.weight_decay, 0.0)
+        check_number("checkpoint_minutes", self.checkpoint_minutes, 0.0)
         self.train_config()  # TrainConfig checks the rest (learning rate, clip norm, schedule, device)
 
     def train_config(self) -> TrainConfig:
@@ -74,7 +76,8 @@ class TaggerConfig:
         return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="adamw",
                            learning_rate=self.learning_rate, weight_decay=self.weight_decay, clip_norm=self.clip_norm,
                            lr_schedule=self.lr_schedule, lr_decay=0.5, patience=self.patience, seed=self.seed,
-                           progress=self.progress, num_threads=self.num_threads, device=self.device)
+                           progress=self.progress, num_threads=self.num_threads,
+                           checkpoint_minutes=self.checkpoint_minutes, device=self.device)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, the inverse of ``config_from_dict(TaggerConfig, data)``."""

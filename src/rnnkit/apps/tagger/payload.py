@@ -26,7 +26,7 @@ from rnnkit.apps.tagger.model import TaggerNet
 from rnnkit.config import config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.text import Vocabulary
-from rnnkit.training import build_checkpoint
+from rnnkit.training import build_checked_model, build_checkpoint
 
 __all__ = ["CHECKPOINT_KIND", "TaggerParts", "build_payload", "read_payload", "trainer_checkpoint_data"]
 
@@ -77,6 +77,9 @@ def _extra(parts: TaggerParts) -> dict[str, Any]:
 def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> TaggerParts:
     """The parts of a payload from :func:`~rnnkit.training.load_checkpoint` (kind already checked).
 
+    The network's sizes, weight shapes and dtypes are checked before it is built
+    (:func:`~rnnkit.training.build_checked_model`), so a hostile file costs no more memory than its size.
+
     Raises:
         CheckpointError: the payload is not a usable tagger (``path`` names it).
     """
@@ -88,10 +91,19 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> TaggerPart
         if not isinstance(tags, list):
             raise InputError("tags must be a list")
         sizes = payload["model_config"]
-        model = TaggerNet(config, int(sizes["vocab_size"]), int(sizes["char_vocab_size"]), int(sizes["num_tags"]))
-        model.load_state_dict(payload["state_dict"])
-        model.eval()
+        counts = [_size(sizes, name) for name in ("vocab_size", "char_vocab_size", "num_tags")]
+        model = build_checked_model(path, lambda: TaggerNet(config, *counts), payload["state_dict"], sizes,
+                                    extra["tagger_config"], what="tagger").eval()
         return TaggerParts(model, vocab, chars, tuple(tags), config, metrics=payload["metrics"])
+    except CheckpointError:
+        raise
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError, ValueError) as err:
         first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
         raise CheckpointError(f"checkpoint {path} is not a usable tagger: {first}") from err
+
+
+def _size(sizes: Any, name: str) -> int:
+    value = sizes[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"model_config {name} must be a positive integer, got {value!r}")
+    return value
