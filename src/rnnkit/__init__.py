@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from rnnkit._version import __version__
 
 if TYPE_CHECKING:
+    from rnnkit.apps.generator.config import GeneratorConfig
+    from rnnkit.apps.generator.generator import CharGenerator
     from rnnkit.apps.nextword.config import NextWordConfig
     from rnnkit.apps.nextword.evaluate import evaluate_nextword
     from rnnkit.apps.nextword.predictor import NextWordPredictor
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 # public name -> the module that defines it
 _EXPORTS = {
+    "CharGenerator": "rnnkit.apps.generator.generator",
     "CheckpointError": "rnnkit.errors",
     "ClassificationTask": "rnnkit.training",
     "Classifier": "rnnkit.models",
@@ -54,6 +57,7 @@ _EXPORTS = {
     "FeedForward": "rnnkit.models",
     "GRUCell": "rnnkit.nn",
     "Generator": "rnnkit.models",
+    "GeneratorConfig": "rnnkit.apps.generator.config",
     "InputError": "rnnkit.errors",
     "KneserNeyLM": "rnnkit.models",
     "LSTMCell": "rnnkit.nn",
@@ -96,6 +100,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CharGenerator",
     "CheckpointError",
     "ClassificationTask",
     "Classifier",
@@ -104,6 +109,7 @@ __all__ = [
     "FeedForward",
     "GRUCell",
     "Generator",
+    "GeneratorConfig",
     "InputError",
     "KneserNeyLM",
     "LSTMCell",

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from rnnkit import CheckpointError, SentimentConfig
 from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
 from rnnkit.serve import create_app
-from rnnkit.serve.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_EXPLAIN, MAX_EXPLAIN_WORDS, MAX_K, MAX_WORDS
+from rnnkit.serve.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_CHARS, MAX_EXPLAIN, MAX_EXPLAIN_WORDS, MAX_K, MAX_WORDS
 
 
 def test_suggest_next_word_after_a_space(client):
@@ -86,8 +86,9 @@ def test_health_says_what_is_served_and_the_limits(client, served):
     assert body["sentiment"].startswith(served.sentiment.backend)
     assert body["limits"] == {"max_body_bytes": MAX_BODY_BYTES, "max_k": MAX_K, "max_batch": MAX_BATCH,
                               "max_explain": MAX_EXPLAIN, "max_explain_words": MAX_EXPLAIN_WORDS,
-                              "max_words": MAX_WORDS}
+                              "max_words": MAX_WORDS, "max_chars": MAX_CHARS}
     assert body["notes"] == list(served.notes.values())
+    assert body["tagger"] == body["chars"] == body["reviews"] == "bundled"
 
 
 def test_models_carry_the_model_cards(client):
@@ -95,6 +96,8 @@ def test_models_carry_the_model_cards(client):
     assert body["nextword"]["source"] == "bundled" and body["nextword"]["name"].startswith("NextWordPredictor(lstm")
     assert body["nextword"]["card"].startswith("# Model card: bundled next-word model")
     assert body["sentiment"]["card"]
+    assert body["tagger"]["name"].startswith("Tagger(lstm") and body["chars"]["name"].startswith("CharGenerator(")
+    assert "labels Negative/Neutral/Positive" in body["reviews"]["name"] and body["reviews"]["card"]
 
 
 def test_missing_bundled_sentiment_model_falls_back_to_the_lexicon(served, monkeypatch):

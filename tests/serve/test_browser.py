@@ -108,6 +108,14 @@ def test_typing_shows_suggestions_accepting_one_and_a_sentiment_badge(app, base_
             assert [(w.get_attribute("data-tag")) for w in tagged.all()] == [tag for _, tag in expected]
             assert page.locator("#tags .word").all_inner_texts() == [word for word, _ in expected]
 
+            page.select_option("#gen-model", "Positive")  # a review of that sentiment, a fixed seed
+            page.fill("#gen-length", "120")
+            page.fill("#gen-seed", "3")
+            page.click("#gen-go")
+            expect(page.locator("#gen-out")).to_have_attribute("data-state", "done")
+            review = app.state.served.products["reviews"].generate("", 120, seed=3, label="Positive")
+            assert page.locator("#gen-out").inner_text() == review["text"]
+
             page.mouse.move(0, 0)  # no hover highlight in the picture
             shot = page.screenshot(path=str(tmp_path / "serve.png"), full_page=True)
             assert shot[:8] == b"\x89PNG\r\n\x1a\n"

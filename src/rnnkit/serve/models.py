@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rnnkit.apps.generator.generator import DEFAULT_MODEL_PATH as CHARS_PATH
+from rnnkit.apps.generator.generator import REVIEW_MODEL_PATH as REVIEWS_PATH
+from rnnkit.apps.generator.generator import CharGenerator
 from rnnkit.apps.nextword.predictor import DEFAULT_MODEL_PATH as NEXTWORD_PATH
 from rnnkit.apps.nextword.predictor import NextWordPredictor
 from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH as SENTIMENT_PATH
@@ -40,9 +43,11 @@ lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.app
 
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
 SENTIMENT_CHUNK = 64  # texts rated between two looks at should_stop (a full batch of requests at once)
-# The other products: name -> (class with .load(path or None), bundled file). Each gets its own lock and lane.
-PRODUCTS: dict[str, tuple[type, Path]] = {
-    "tagger": (Tagger, TAGGER_PATH),
+# The other products: name -> (class, loader of a path or None, bundled file). Each gets its own lock.
+PRODUCTS: dict[str, tuple[type, Callable[[Any], Any], Path]] = {
+    "tagger": (Tagger, Tagger.load, TAGGER_PATH),
+    "chars": (CharGenerator, CharGenerator.load, CHARS_PATH),
+    "reviews": (CharGenerator, lambda path: CharGenerator.load(path, conditioned=path is None), REVIEWS_PATH),
 }
 StopCheck = Callable[[], bool] | None
 
@@ -108,10 +113,18 @@ class Served:
         return results
 
 
+    def write(self, prompt: str, label: str | None, should_stop: StopCheck = None, **settings: Any) -> dict[str, Any]:
+        """:meth:`CharGenerator.generate`: Shakespeare-like text, or with ``label`` a review of that sentiment."""
+        name = "reviews" if label is not None else "chars"
+        with self._locks[name]:
+            return self.products[name].generate(prompt, label=label, should_stop=should_stop, **settings)
+
+
 def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **products: ModelArg) -> Served:
     """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
 
-    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``): an object,
+    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``, ``chars=...``,
+    ``reviews=...``): an object,
     a path, or None (or left out) for the bundled one.
 
     The sentiment default and its fallback are :func:`~rnnkit.apps.sentiment.analyzer.load_analyzer`'s
@@ -145,14 +158,14 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **product
     if unknown:
         raise TypeError(f"load_served() got unknown product(s): {', '.join(unknown)}")
     loaded = {}
-    for name, (cls, bundled) in PRODUCTS.items():
+    for name, (cls, load, bundled) in PRODUCTS.items():
         given = products.get(name)
         if isinstance(given, cls):
             sources[name], cards[name] = "given", None
             loaded[name] = given
         else:
             sources[name], cards[name] = _source(given, bundled)
-            loaded[name] = cls.load(given)
+            loaded[name] = load(given)
     return Served(nextword, sentiment, sources, cards, notes, products=loaded)
 
 

@@ -11,10 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from rnnkit.apps.generator.sampling import MAX_GUIDANCE
 from rnnkit.apps.nextword.sampling import MAX_SEED, TOP_K_OFF, TOP_P_OFF
 from rnnkit.apps.sentiment.analyzer import MAX_EXPLAIN_WORDS
 
 __all__ = [
+    "CharsRequest",
+    "CharsResponse",
     "MAX_BATCH",
     "MAX_BODY_BYTES",
     "MAX_EXPLAIN",
@@ -22,6 +25,7 @@ __all__ = [
     "MAX_K",
     "MAX_SEED",
     "MAX_SEED_JSON",
+    "MAX_CHARS",
     "MAX_WORDS",
     "GenerateRequest",
     "GenerateResponse",
@@ -48,6 +52,7 @@ MAX_EXPLAIN = 4  # the most texts explained per request: occlusion scores the te
 # written as 2**64 (above the app's MAX_SEED). 2**64 - 2048 is a double and within MAX_SEED.
 MAX_SEED_JSON = MAX_SEED - 2047
 MAX_WORDS = 200  # the most words one generate request samples (about 0.1 s on one core)
+MAX_CHARS = 1000  # the most characters one generate/chars request samples (about 1.5 s on one busy core)
 # The service's own floor: the app samples greedily below any temperature it can represent, but a
 # request for 0.0001 is more likely a slip than a wish for argmax; 0.01 is already near-greedy.
 MIN_TEMPERATURE = 0.01
@@ -159,6 +164,42 @@ def _explain_caps_texts(schema: dict) -> None:
     schema["then"] = {"properties": {"texts": {"maxItems": MAX_EXPLAIN}}}
 
 
+def _guidance_needs_a_label(schema: dict) -> None:
+    schema["if"] = {"properties": {"guidance": {"type": "number"}}, "required": ["guidance"]}
+    schema["then"] = {"required": ["label"], "properties": {"label": {"type": "string"}}}
+
+
+class CharsRequest(_Request):
+    """Settings of :meth:`rnnkit.CharGenerator.generate`; a ``label`` asks the review generator instead."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_guidance_needs_a_label)
+
+    prompt: Text = Field("", description='the start ("" starts a new passage, or a new review of the label)')
+    length: Int = Field(200, ge=1, le=MAX_CHARS, description="the most characters to write")
+    temperature: Number = Field(1.0, ge=MIN_TEMPERATURE, le=100.0, description="below 1 is more conservative")
+    top_k: Int = Field(TOP_K_OFF, ge=TOP_K_OFF, le=1_000, description=f"the k likeliest characters; {TOP_K_OFF} = all")
+    top_p: Number = Field(TOP_P_OFF, gt=0.0, le=TOP_P_OFF, description=f"nucleus sampling; {TOP_P_OFF:g} = off")
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED_JSON), BeforeValidator(_integral)] | None = Field(
+        None, description="makes the result repeatable")
+    label: Literal["Negative", "Neutral", "Positive"] | None = Field(
+        None, description="write a product review of this sentiment (the review generator); null: Shakespeare")
+    guidance: Annotated[float, Field(ge=0.0, le=MAX_GUIDANCE, allow_inf_nan=False)] | None = Field(
+        None, description="with a label: how hard to push away from the other labels; null: the model's default")
+
+    @model_validator(mode="after")
+    def _guidance_with_label(self) -> CharsRequest:
+        if self.guidance is not None and self.label is None:
+            raise ValueError("guidance steers the review generator: give a label with it, or leave it out")
+        return self
+
+
+class CharsResponse(BaseModel):
+    prompt: str
+    label: str | None
+    text: str = Field(description="the sampled characters alone")
+    finished: bool = Field(description="true when the review generator ended its text before length")
+
+
 class SentimentRequest(_TextOrTexts):
     """Exactly one of ``text`` and ``texts``; the response always holds a list of results."""
 
@@ -227,6 +268,8 @@ class ModelsResponse(BaseModel):
     nextword: ModelInfo
     sentiment: ModelInfo
     tagger: ModelInfo
+    chars: ModelInfo
+    reviews: ModelInfo
 
 
 class Limits(BaseModel):
@@ -236,6 +279,7 @@ class Limits(BaseModel):
     max_explain: int = MAX_EXPLAIN
     max_explain_words: int = MAX_EXPLAIN_WORDS
     max_words: int = MAX_WORDS
+    max_chars: int = MAX_CHARS
 
 
 class LaneStats(BaseModel):
@@ -257,6 +301,8 @@ class Health(BaseModel):
     nextword: str = Field(description="the next-word model's source")
     sentiment: str = Field(description="the sentiment backend and source")
     tagger: str = Field(description="the part-of-speech tagger's source")
+    chars: str = Field(description="the character generator's source")
+    reviews: str = Field(description="the review generator's source")
     notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")
     limits: Limits = Limits()
     lanes: dict[str, LaneStats] = Field(default_factory=dict, description="each kind of work's limits and counters")

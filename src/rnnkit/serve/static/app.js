@@ -155,6 +155,34 @@ function showSentiment(result) {
   }
 }
 
+const genModel = document.getElementById("gen-model");
+const genPrompt = document.getElementById("gen-prompt");
+const genLength = document.getElementById("gen-length");
+const genSeed = document.getElementById("gen-seed");
+const genGo = document.getElementById("gen-go");
+const genOut = document.getElementById("gen-out");
+
+async function generateChars() {
+  const label = genModel.value || null;
+  const body = { prompt: label ? "" : genPrompt.value, length: Number(genLength.value) || 200, label };
+  if (genSeed.value !== "") body.seed = Number(genSeed.value);
+  genGo.disabled = true;
+  genOut.dataset.state = "busy";
+  try {
+    const data = await post("/v1/generate/chars", body);
+    genOut.textContent = data.prompt + data.text;
+    genOut.dataset.state = "done";
+  } catch (err) {
+    genOut.dataset.state = "error";
+    showError(err);
+  } finally {
+    genGo.disabled = false;
+  }
+}
+
+genModel.addEventListener("change", () => { genPrompt.disabled = Boolean(genModel.value); });
+genGo.addEventListener("click", generateChars);
+
 function showError(err) {
   statusLine.textContent = err.message;
   statusLine.classList.add("error");
