@@ -25,6 +25,12 @@ demo: $(STAMP)
 	$(BIN)/rnnkit sentiment "The battery died after two days and support never answered."
 	@echo; echo '$$ rnnkit sentiment --explain "I was worried at first, but this blender has been fantastic."'
 	$(BIN)/rnnkit sentiment --explain "I was worried at first, but this blender has been fantastic."
+	@echo; echo '$$ rnnkit tag "show me flights from boston to denver"'
+	$(BIN)/rnnkit tag "show me flights from boston to denver"
+	@echo; echo '$$ rnnkit generate "ROMEO:" --length 120 --temperature 0.8 --seed 1'
+	$(BIN)/rnnkit generate "ROMEO:" --length 120 --temperature 0.8 --seed 1
+	@echo; echo '$$ rnnkit generate --label Positive --seed 3'
+	$(BIN)/rnnkit generate --label Positive --seed 3
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
