@@ -120,7 +120,7 @@ def check_inputs(app: Any, texts: list[str]) -> tuple[Inputs, ...]:
         return tuple(_nextword_inputs(app, text) for text in texts)
     if product == SENTIMENT:
         return tuple((torch.tensor([ids]),) for ids in _sentiment_model(app).encode(texts))
-    data = app._prepare([split_words(t) for t in texts])  # the tagger's own words -> ids (lower-casing, characters)
+    data = app.prepare([split_words(t) for t in texts])  # the tagger's own words -> ids (lower-casing, characters)
     return tuple(make_batch(data, [i])[:2] for i in range(len(texts)))
 
 

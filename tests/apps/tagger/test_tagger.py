@@ -85,7 +85,7 @@ def test_save_load_round_trip_gives_the_same_tags_and_logits(trained, tmp_path):
     loaded = Tagger.load(path)
     text = "i would like a cheap flight to pittsburgh on friday"
     assert loaded.tag(text) == tagger.tag(text) and loaded.tags == tagger.tags and loaded.config == tagger.config
-    data = loaded._prepare([text.split()])
+    data = loaded.prepare([text.split()])
     assert torch.equal(torch.cat([torch.from_numpy(r) for r in loaded._forward(data)]),
                        torch.cat([torch.from_numpy(r) for r in tagger._forward(data)]))
 

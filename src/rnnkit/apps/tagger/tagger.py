@@ -1,6 +1,6 @@
 """The user-facing part-of-speech tagger: ``Tagger.load().tag("show me flights")``.
 
-Three private steps, each testable alone: words -> ids (:meth:`Tagger._prepare`), run the network
+Three steps, each testable alone: words -> ids (:meth:`Tagger.prepare`, public: exporters reuse it), run the network
 (:meth:`Tagger._forward`), tag ids -> tag names (:meth:`Tagger._format`). Raw text is split into
 words first (:func:`~.text.split_words`); pre-split words go straight to :meth:`Tagger.tag_words`.
 """
@@ -154,14 +154,15 @@ class Tagger:
             raise InputError("sentences must be a list of lists of non-empty str words")
         by_rule = PUNCT_TAG not in self._tag_ids
         read = [[w for w in s if not (by_rule and is_punctuation(w))] for s in sentences]
-        tagged = iter(self._format(self._forward(self._prepare([s for s in read if s]))))
+        tagged = iter(self._format(self._forward(self.prepare([s for s in read if s]))))
         out = []
         for sentence, kept in zip(sentences, read, strict=True):
             model_tags = iter(next(tagged) if kept else [])
             out.append([PUNCT_TAG if by_rule and is_punctuation(w) else next(model_tags) for w in sentence])
         return out
 
-    def _prepare(self, sentences: list[list[str]]) -> TaggedIds:
+    def prepare(self, sentences: list[list[str]]) -> TaggedIds:
+        """The network's inputs for words already split (lower-casing, word and character ids, as trained)."""
         cfg = self.parts.config
         words = [[w.lower() for w in s] if cfg.lower else list(s) for s in sentences]
         return encode_sentences(words, None, self.parts.vocab, self.parts.chars, self._tag_ids, cfg.max_word_len)
