@@ -9,9 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import torch
-
 from rnnkit.errors import InputError
+from rnnkit.models.sampling import TOP_K_OFF, TOP_P_OFF, filtered_probs
 
 __all__ = ["DEFAULT_GUIDANCE", "GUIDANCE_OFF", "MAX_GUIDANCE", "MAX_LENGTH", "MAX_PROMPT_CHARS", "MAX_SEED",
            "TOP_K_OFF", "TOP_P_OFF", "check_sampling", "filtered_probs"]
@@ -19,28 +18,11 @@ __all__ = ["DEFAULT_GUIDANCE", "GUIDANCE_OFF", "MAX_GUIDANCE", "MAX_LENGTH", "MA
 MAX_LENGTH = 5_000  # most characters one call writes: ~1.5 ms each at batch 1 on one busy CPU thread, < 10 s
 MAX_PROMPT_CHARS = 10_000  # longest prompt read (a 1 MB "prompt" is a mistake, refused rather than read)
 MAX_SEED = 2**64 - 1  # torch.Generator().manual_seed takes any unsigned 64-bit seed
-TOP_K_OFF = 0  # top_k's default and lowest value: sample among every character
-TOP_P_OFF = 1.0  # top_p's default and highest value: keep the whole distribution
 GUIDANCE_OFF = 0.0  # guidance's default and lowest value: sample the conditioned model as it is
 MAX_GUIDANCE = 10.0  # beyond this the other labels' scores dominate and the text falls apart
 # A conditioned model's default guidance: with the bundled review model at temperature 1, guidance 0 / 2 / 3 / 4
 # had 45.5-67% / 81.5-98% / 86.5-100% / 91.5-99.5% of 200 texts per label rated as their label (docs/generator.md).
 DEFAULT_GUIDANCE = 3.0
-
-
-def filtered_probs(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """Sampling probabilities (rows of ``logits`` (B, V), each summing to 1) after temperature, top-k and top-p."""
-    logits = (logits - logits.max(dim=-1, keepdim=True).values) / temperature  # a tiny temperature gives -inf
-    if top_k:
-        kth = torch.topk(logits, min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]
-        logits = logits.masked_fill(logits < kth, -math.inf)
-    probs = torch.softmax(logits, dim=-1)
-    if top_p < TOP_P_OFF:
-        sorted_probs, order = torch.sort(probs, dim=-1, descending=True)
-        outside = torch.cumsum(sorted_probs, dim=-1) - sorted_probs >= top_p  # mass before it reaches top_p
-        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs.masked_fill(outside, 0.0))
-        probs = probs / probs.sum(dim=-1, keepdim=True)
-    return probs
 
 
 def _is_int(x: Any) -> bool:

@@ -8,31 +8,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import torch
-
 from rnnkit.errors import InputError
+from rnnkit.models.sampling import TOP_K_OFF, TOP_P_OFF, filtered_probs
 
 __all__ = ["MAX_SEED", "TOP_K_OFF", "TOP_P_OFF", "check_generate", "filtered_probs"]
 
 # What generate() accepts (besides n_words >= 1 and any finite temperature > 0: a tiny one is greedy).
 MAX_SEED = 2**64 - 1  # torch.Generator().manual_seed takes any unsigned 64-bit seed; 2**64 overflows (ValueError)
-TOP_K_OFF = 0  # top_k's default and lowest value: sample among every word
-TOP_P_OFF = 1.0  # top_p's default and highest value: keep the whole distribution (it must stay > 0)
-
-
-def filtered_probs(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """Sampling probabilities after temperature, top-k and nucleus (top-p) filtering."""
-    logits = (logits - logits.max()) / temperature  # max first: a tiny temperature gives -inf, never NaN
-    if top_k:
-        kth = torch.topk(logits, min(top_k, logits.numel())).values[-1]
-        logits = logits.masked_fill(logits < kth, -math.inf)
-    probs = torch.softmax(logits, dim=0)
-    if top_p < TOP_P_OFF:
-        sorted_probs, order = torch.sort(probs, descending=True)
-        outside = torch.cumsum(sorted_probs, dim=0) - sorted_probs >= top_p  # mass before it already reaches top_p
-        probs = probs.clone()
-        probs[order[outside]] = 0.0
-    return probs
 
 
 def check_generate(text: Any, n_words: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any) -> None:
