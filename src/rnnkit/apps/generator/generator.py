@@ -30,6 +30,7 @@ from rnnkit.apps.generator.text import encode_chars, label_token
 from rnnkit.apps.generator.train import Labelled, train_parts
 from rnnkit.config import check_int, check_number
 from rnnkit.errors import InputError, NotTrainedError, StoppedError
+from rnnkit.nn.inference import fast_path
 from rnnkit.training import load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BATCH", "REVIEW_MODEL_PATH", "CharGenerator"]
@@ -185,11 +186,7 @@ class CharGenerator:
 
     def _sample(self, copies: list[tuple[list[int], int]], n: int, draw: _Draw) -> list[tuple[str, bool]]:
         """Step 2 and 3: read the start ids, sample ``length`` characters per row in the label's block, decode."""
-        # oneDNN re-lays-out the LSTM weights on every call: off, one step is ~8x faster at batch 1 (same
-        # numbers). Only "enabled" changes: flags()' other defaults would switch oneDNN's TF32 setting and warn.
-        no_onednn = torch.backends.mkldnn.flags(enabled=False, deterministic=None, allow_tf32=None,
-                                                fp32_precision=None)
-        with no_onednn, torch.inference_mode():
+        with fast_path():  # no oneDNN at batch 1: one step ~8x faster, same numbers
             return self._sample_loop(copies, n, draw)
 
     def _sample_loop(self, copies: list[tuple[list[int], int]], n: int, draw: _Draw) -> list[tuple[str, bool]]:

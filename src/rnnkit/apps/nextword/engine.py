@@ -12,8 +12,6 @@ torch 2.13.0 CPU: an LSTM step ~260 us vs ~850 us).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -23,19 +21,11 @@ from torch import Tensor
 from rnnkit.apps.nextword.text import PrefixIndex, TextSettings
 from rnnkit.config import check_choice
 from rnnkit.models import LanguageModel
+from rnnkit.nn.inference import fast_path
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, quantize_int8
 from rnnkit.text import Vocabulary
 
-__all__ = ["Engine", "fast_path"]
-
-
-@contextlib.contextmanager
-def fast_path() -> Iterator[None]:
-    """No autograd and no oneDNN: the fastest torch path for batch-1 steps on a CPU."""
-    # Only "enabled" changes: flags()'s other defaults would switch oneDNN's TF32 setting and warn.
-    off = torch.backends.mkldnn.flags(enabled=False, deterministic=None, allow_tf32=None, fp32_precision=None)
-    with off, torch.inference_mode():
-        yield
+__all__ = ["Engine", "fast_path"]  # fast_path: rnnkit.nn.inference's, kept here for callers
 
 
 class Engine:
