@@ -27,6 +27,8 @@ demo: $(STAMP)
 	$(BIN)/rnnkit sentiment --explain "I was worried at first, but this blender has been fantastic."
 	@echo; echo '$$ rnnkit tag "show me flights from boston to denver"'
 	$(BIN)/rnnkit tag "show me flights from boston to denver"
+	@echo; echo '$$ rnnkit translate "She is reading a book in the garden."'
+	$(BIN)/rnnkit translate "She is reading a book in the garden."
 	@echo; echo '$$ rnnkit generate "ROMEO:" --length 120 --temperature 0.8 --seed 1'
 	$(BIN)/rnnkit generate "ROMEO:" --length 120 --temperature 0.8 --seed 1
 	@echo; echo '$$ rnnkit generate --label Positive --seed 3'

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from rnnkit.apps.tagger.config import TaggerConfig
     from rnnkit.apps.tagger.evaluate import evaluate_tagger
     from rnnkit.apps.tagger.tagger import Tagger
+    from rnnkit.apps.translator.config import TranslatorConfig
+    from rnnkit.apps.translator.evaluate import evaluate_translator
+    from rnnkit.apps.translator.translator import Translator
     from rnnkit.config import ModelConfig, TrainConfig
     from rnnkit.errors import (
         CheckpointError,
@@ -84,11 +87,14 @@ _EXPORTS = {
     "Trainer": "rnnkit.training",
     "TrainingError": "rnnkit.errors",
     "TrainingInterrupted": "rnnkit.errors",
+    "Translator": "rnnkit.apps.translator.translator",
+    "TranslatorConfig": "rnnkit.apps.translator.config",
     "Vocabulary": "rnnkit.text",
     "bucket_batches": "rnnkit.text",
     "build_model": "rnnkit.models",
     "evaluate_nextword": "rnnkit.apps.nextword.evaluate",
     "evaluate_tagger": "rnnkit.apps.tagger.evaluate",
+    "evaluate_translator": "rnnkit.apps.translator.evaluate",
     "export_model": "rnnkit.export",
     "load_checkpoint": "rnnkit.training",
     "load_torchscript": "rnnkit.export",
@@ -136,12 +142,15 @@ __all__ = [
     "Trainer",
     "TrainingError",
     "TrainingInterrupted",
+    "Translator",
+    "TranslatorConfig",
     "Vocabulary",
     "__version__",
     "bucket_batches",
     "build_model",
     "evaluate_nextword",
     "evaluate_tagger",
+    "evaluate_translator",
     "export_model",
     "load_checkpoint",
     "load_torchscript",

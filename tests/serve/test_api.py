@@ -8,7 +8,16 @@ from fastapi.testclient import TestClient
 from rnnkit import CheckpointError, SentimentConfig
 from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
 from rnnkit.serve import create_app
-from rnnkit.serve.schemas import MAX_BATCH, MAX_BODY_BYTES, MAX_CHARS, MAX_EXPLAIN, MAX_EXPLAIN_WORDS, MAX_K, MAX_WORDS
+from rnnkit.serve.schemas import (
+    MAX_BATCH,
+    MAX_BODY_BYTES,
+    MAX_CHARS,
+    MAX_EXPLAIN,
+    MAX_EXPLAIN_WORDS,
+    MAX_K,
+    MAX_SERVED_BEAM,
+    MAX_WORDS,
+)
 
 
 def test_suggest_next_word_after_a_space(client):
@@ -86,9 +95,9 @@ def test_health_says_what_is_served_and_the_limits(client, served):
     assert body["sentiment"].startswith(served.sentiment.backend)
     assert body["limits"] == {"max_body_bytes": MAX_BODY_BYTES, "max_k": MAX_K, "max_batch": MAX_BATCH,
                               "max_explain": MAX_EXPLAIN, "max_explain_words": MAX_EXPLAIN_WORDS,
-                              "max_words": MAX_WORDS, "max_chars": MAX_CHARS}
+                              "max_words": MAX_WORDS, "max_chars": MAX_CHARS, "max_beam": MAX_SERVED_BEAM}
     assert body["notes"] == list(served.notes.values())
-    assert body["tagger"] == body["chars"] == body["reviews"] == "bundled"
+    assert body["tagger"] == body["translator"] == body["chars"] == body["reviews"] == "bundled"
 
 
 def test_models_carry_the_model_cards(client):
@@ -160,3 +169,20 @@ def test_page_and_its_assets_need_no_internet(client):
         assert "http://" not in r.text and "https://" not in r.text and "//cdn" not in r.text
     assert "http" not in page.text.replace('http-equiv', '')
     assert client.get("/docs").status_code == 404  # FastAPI's docs page loads Swagger UI from a CDN
+
+
+def test_translate_one_text_or_several_with_beam_or_greedy(client, served):
+    one = client.post("/v1/translate", json={"text": "I go to school."}).json()["results"]
+    assert one == [{"text": "I go to school.", "translation": "Je vais à l'école.", "beam": 5, "unknown": [],
+                    "truncated": False}]
+    texts = ["She is reading a book in the garden.", "I go to Zanzibar."]
+    greedy = client.post("/v1/translate", json={"texts": texts, "beam": 1}).json()["results"]
+    expected = served.products["translator"].translate_many(texts, beam=1)
+    assert [r["translation"] for r in greedy] == [e["translation"] for e in expected]
+    assert greedy[1]["unknown"] == ["Zanzibar"]
+    assert client.post("/v1/translate", json={"text": "hi", "beam": 11}).status_code == 422
+
+
+def test_a_blank_text_translates_to_nothing_beside_real_ones(client):
+    results = client.post("/v1/translate", json={"texts": ["", "I go to school.", "  "]}).json()["results"]
+    assert [r["translation"] for r in results] == ["", "Je vais à l'école.", ""]

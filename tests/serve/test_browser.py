@@ -108,6 +108,12 @@ def test_typing_shows_suggestions_accepting_one_and_a_sentiment_badge(app, base_
             assert [(w.get_attribute("data-tag")) for w in tagged.all()] == [tag for _, tag in expected]
             assert page.locator("#tags .word").all_inner_texts() == [word for word, _ in expected]
 
+            page.fill("#tr-text", "She is reading a book in the garden.")
+            page.press("#tr-text", "Enter")
+            expect(page.locator("#tr-out")).to_have_attribute("data-state", "done")
+            french = app.state.served.products["translator"].translate("She is reading a book in the garden.")
+            assert page.locator("#tr-out").inner_text() == french["translation"]
+
             page.select_option("#gen-model", "Positive")  # a review of that sentiment, a fixed seed
             page.fill("#gen-length", "120")
             page.fill("#gen-seed", "3")

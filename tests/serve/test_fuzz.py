@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 EXAMPLES = int(os.environ.get("RNNKIT_FUZZ_EXAMPLES", "25"))
 OPERATIONS = [("POST", "/v1/suggest"), ("POST", "/v1/generate"), ("POST", "/v1/sentiment"), ("POST", "/v1/tag"),
-              ("POST", "/v1/generate/chars"),
+              ("POST", "/v1/translate"), ("POST", "/v1/generate/chars"),
               ("GET", "/v1/health"), ("GET", "/v1/models")]
 
 

@@ -33,7 +33,7 @@ def assert_error(response, status: int, match: str) -> None:
     ("/v1/generate", {"temperature": 0}, "temperature must be at least 0.01, got 0"),
     ("/v1/generate", {"top_p": 0}, "top_p must be more than 0.0, got 0"),
     ("/v1/generate", {"top_k": -1}, "top_k must be at least 0, got -1"),
-    ("/v1/generate", {"seed": MAX_SEED_JSON + 1}, f"seed must be at most {MAX_SEED_JSON}"),
+    ("/v1/generate", {"seed": MAX_SEED + 1}, f"seed must be at most {MAX_SEED}"),
     ("/v1/generate", {"seed": -1}, "seed must be at least 0, got -1"),
     ("/v1/sentiment", {"texts": ["a"] * (MAX_BATCH + 1)}, f"holds {MAX_BATCH + 1} items; at most {MAX_BATCH}"),
     ("/v1/sentiment", {"texts": []}, "texts must hold at least 1 item(s)"),
@@ -161,6 +161,9 @@ def test_the_largest_seed_the_schema_accepts_is_one_the_app_accepts(client):
     assert MAX_SEED_JSON <= MAX_SEED and float(MAX_SEED_JSON) == MAX_SEED_JSON  # exact as a JSON double
     first = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED_JSON})
     again = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": float(MAX_SEED_JSON)})
+    # an integer a schema reader rounds to the stated maximum (as a double) is accepted as well
+    rounded = client.post("/v1/generate", json={"text": "I go", "n_words": 3, "seed": MAX_SEED_JSON + 431})
+    assert rounded.status_code == 200
     assert first.status_code == 200 and first.json() == again.json()
 
 

@@ -26,8 +26,8 @@ __all__ = ["COMMANDS", "GROUPS", "main"]
 
 # Commands that only group others (`rnnkit train nextword`); run bare, they print their help and exit 2.
 GROUPS = {
-    "train": ("train a model (train nextword, sentiment, tagger)", "what to train", "MODEL"),
-    "eval": ("evaluate a model (eval nextword, sentiment, tagger)", "what to evaluate", "MODEL"),
+    "train": ("train a model (train nextword, sentiment, tagger, translator, generator)", "what to train", "MODEL"),
+    "eval": ("evaluate a model (eval nextword, sentiment, tagger, translator, generator)", "what to evaluate", "MODEL"),
     "data": ("prepare training text from public datasets (data tatoeba ...)", "dataset", "DATASET"),
     "lab": ("experiments: vanishing and exploding gradients, long-range memory", "experiments", "EXPERIMENT"),
     "explain": ("explain what a model does on a text (explain gates ...)", "what to explain", "WHAT"),
@@ -39,12 +39,15 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("suggest",), "suggest the next word, or completions of the word being typed", "nextword:add_suggest"),
     (("sentiment",), "rate a text Positive, Negative or Neutral", "sentiment:add_sentiment"),
     (("tag",), "tag each word of a sentence with its part of speech (UPOS)", "tagger:add_tag"),
+    (("translate",), "translate English to French (beam search or greedy)", "translator:add_translate"),
     (("generate",), "generate text: Shakespeare-like characters, next-word-model words, or a review of a "
      "given sentiment", "generate:add_generate"),
     (("train", "nextword"), "train a next-word predictor on a corpus", "nextword:add_train_nextword"),
     (("train", "sentiment"), "train a learned sentiment model (Negative / Neutral / Positive)",
      "sentiment:add_train_sentiment"),
     (("train", "tagger"), "train a part-of-speech tagger on CoNLL-U files", "tagger:add_train_tagger"),
+    (("train", "translator"), "train an English-to-French encoder-decoder on Tatoeba pairs",
+     "translator:add_train_translator"),
     (("train", "generator"), "train a character-level generator, or one conditioned on a sentiment label",
      "generate:add_train_generator"),
     (("eval", "nextword"), "perplexity, top-k accuracy and keystroke savings, LSTM beside KN",
@@ -53,6 +56,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "(--suite dev|test)", "sentiment:add_eval_sentiment"),
     (("eval", "tagger"), "UPOS accuracy, per-tag F1 and confusions beside a most-frequent-tag baseline",
      "tagger:add_eval_tagger"),
+    (("eval", "translator"), "BLEU and chrF (sacreBLEU) on the Tatoeba test split", "translator:add_eval_translator"),
     (("eval", "generator"), "validation loss in nats per character; label agreement of conditioned text",
      "generate:add_eval_generator"),
     (("data", "tatoeba"), "English side of Tatoeba pairs, split by distinct sentence", "data:add_tatoeba"),

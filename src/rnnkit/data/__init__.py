@@ -12,12 +12,13 @@ from rnnkit.data.reviews import (
     read_vader_ground_truth,
 )
 from rnnkit.data.sst import read_sst, sst_to_3class, sst_to_binary
-from rnnkit.data.tatoeba import read_tatoeba_english, split_sentences
+from rnnkit.data.tatoeba import group_references, read_tatoeba_english, read_tatoeba_pairs, split_pairs, split_sentences
 from rnnkit.data.text import read_lines, read_ptb, read_text
 
 __all__ = [
     "CONLLU_COLUMNS",
     "TaggedSentence",
+    "group_references",
     "parse_conllu",
     "rating_to_label",
     "read_conllu",
@@ -31,10 +32,12 @@ __all__ = [
     "read_ptb",
     "read_sst",
     "read_tatoeba_english",
+    "read_tatoeba_pairs",
     "read_text",
     "read_tweeteval",
     "read_vader_ground_truth",
     "sst_to_3class",
+    "split_pairs",
     "split_sentences",
     "sst_to_binary",
 ]

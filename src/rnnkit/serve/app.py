@@ -6,6 +6,7 @@
     POST /v1/generate   {"text": "I go to", "n_words": 5}  -> continuation
     POST /v1/sentiment  {"text": "..."} or {"texts": [...]}, "explain": true -> backend, results
     POST /v1/tag        {"text": "show me flights"} or {"texts": [...]} -> results: tokens (word, tag)
+    POST /v1/translate  {"text": "I go to school."} or {"texts": [...]}, "beam": 5 -> results: translation
     POST /v1/generate/chars  {"prompt": "ROMEO:", "length": 200} or {"label": "Positive"} -> text
     GET  /v1/health     GET /v1/models (model cards)       GET /openapi.json
     GET  /livez         200 while the process serves       GET /readyz: 200 ready, 503 while shutting down
@@ -48,6 +49,8 @@ from rnnkit.serve.schemas import (
     SuggestResponse,
     TagRequest,
     TagResponse,
+    TranslateRequest,
+    TranslateResponse,
 )
 
 __all__ = ["create_app"]
@@ -84,8 +87,8 @@ def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
         app.state.ready = False
 
     app = FastAPI(title="rnnkit", version=__version__, docs_url=None, redoc_url=None,  # the docs pages use a CDN
-                  description="Next-word suggestions, sentiment, part-of-speech tags and generated text from "
-                              "recurrent networks.",
+                  description="Next-word suggestions, sentiment, part-of-speech tags, English-to-French translation "
+                              "and generated text from recurrent networks.",
                   lifespan=lifespan)
     app.state.served = served
     app.state.lanes = work
@@ -167,6 +170,13 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
         results = await lanes["tag"].run_batched(served.tag, body.all_texts(), is_disconnected=request.is_disconnected)
         return TagResponse(results=results)
 
+    @router.post("/translate")
+    async def translate(body: TranslateRequest, request: Request) -> TranslateResponse:
+        """English to French with the bundled encoder-decoder (attention, beam search; Tatoeba sentences)."""
+        results = await lanes["translate"].run(served.translate, body.all_texts(), body.beam,
+                                               is_disconnected=request.is_disconnected, stoppable=True)
+        return TranslateResponse(results=results)
+
     @router.post("/generate/chars")
     async def generate_chars(body: CharsRequest, request: Request) -> CharsResponse:
         """Characters that continue the prompt: Shakespeare, or with a label a product review of that sentiment."""
@@ -180,7 +190,8 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
         """Whether the service is up, what it serves, the fallbacks it took and its limits."""
         return Health(version=__version__, nextword=served.sources["nextword"],
                       sentiment=f"{served.sentiment.backend} ({served.sources['sentiment']})",
-                      tagger=served.sources["tagger"], chars=served.sources["chars"],
+                      tagger=served.sources["tagger"], translator=served.sources["translator"],
+                      chars=served.sources["chars"],
                       reviews=served.sources["reviews"], notes=list(served.notes.values()),
                       lanes={name: LaneStats(**lane.limits_and_stats()) for name, lane in lanes.items()})
 

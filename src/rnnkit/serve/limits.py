@@ -54,6 +54,7 @@ DEFAULT_LANES = {
     "generate": LaneLimits(workers=1, queue=8, timeout_s=15.0),
     "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0, batch_window_ms=2.0),
     "tag": LaneLimits(workers=1, queue=32, timeout_s=10.0, batch_window_ms=2.0),
+    "translate": LaneLimits(workers=1, queue=16, timeout_s=20.0),
     "chars": LaneLimits(workers=1, queue=8, timeout_s=15.0),
 }
 

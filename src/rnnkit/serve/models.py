@@ -28,6 +28,9 @@ from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH as SENTIMENT_PATH
 from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer, load_analyzer
 from rnnkit.apps.tagger.tagger import DEFAULT_MODEL_PATH as TAGGER_PATH
 from rnnkit.apps.tagger.tagger import Tagger, tag_result
+from rnnkit.apps.translator.text import tokenize as translator_tokens
+from rnnkit.apps.translator.translator import DEFAULT_MODEL_PATH as TRANSLATOR_PATH
+from rnnkit.apps.translator.translator import Translator
 from rnnkit.errors import StoppedError
 
 __all__ = ["PRODUCTS", "SENTIMENT_CHUNK", "Served", "load_served"]
@@ -43,9 +46,11 @@ lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.app
 
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
 SENTIMENT_CHUNK = 64  # texts rated between two looks at should_stop (a full batch of requests at once)
+TRANSLATE_CHUNK = 8  # texts translated between two looks at should_stop
 # The other products: name -> (class, loader of a path or None, bundled file). Each gets its own lock.
 PRODUCTS: dict[str, tuple[type, Callable[[Any], Any], Path]] = {
     "tagger": (Tagger, Tagger.load, TAGGER_PATH),
+    "translator": (Translator, Translator.load, TRANSLATOR_PATH),
     "chars": (CharGenerator, CharGenerator.load, CHARS_PATH),
     "reviews": (CharGenerator, lambda path: CharGenerator.load(path, conditioned=path is None), REVIEWS_PATH),
 }
@@ -113,6 +118,24 @@ class Served:
         return results
 
 
+    def translate(self, texts: list[str], beam: int, should_stop: StopCheck = None) -> list[dict[str, Any]]:
+        """:meth:`Translator.translate_many`, :data:`TRANSLATE_CHUNK` texts between looks at ``should_stop``.
+
+        A text with no words (blank, or only symbols the tokenizer drops) translates to "" here; the app
+        refuses it, as there is nothing to translate.
+        """
+        has_words = [bool(translator_tokens(t)) for t in texts]
+        todo = [t for t, words in zip(texts, has_words, strict=True) if words]
+        done: list[dict[str, Any]] = []
+        with self._locks["translator"]:
+            for start in range(0, len(todo), TRANSLATE_CHUNK):
+                if should_stop is not None and should_stop():
+                    raise StoppedError(f"translation stopped after {start} of {len(texts)} texts")
+                done.extend(self.products["translator"].translate_many(todo[start:start + TRANSLATE_CHUNK], beam=beam))
+        results = iter(done)
+        return [next(results) if words else {"text": t, "translation": "", "beam": beam, "unknown": [],
+                                             "truncated": False} for t, words in zip(texts, has_words, strict=True)]
+
     def write(self, prompt: str, label: str | None, should_stop: StopCheck = None, **settings: Any) -> dict[str, Any]:
         """:meth:`CharGenerator.generate`: Shakespeare-like text, or with ``label`` a review of that sentiment."""
         name = "reviews" if label is not None else "chars"
@@ -123,7 +146,7 @@ class Served:
 def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **products: ModelArg) -> Served:
     """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
 
-    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``, ``chars=...``,
+    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``, ``translator=...``, ``chars=...``,
     ``reviews=...``): an object,
     a path, or None (or left out) for the bundled one.
 

@@ -14,8 +14,13 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from rnnkit.apps.generator.sampling import MAX_GUIDANCE
 from rnnkit.apps.nextword.sampling import MAX_SEED, TOP_K_OFF, TOP_P_OFF
 from rnnkit.apps.sentiment.analyzer import MAX_EXPLAIN_WORDS
+from rnnkit.apps.translator.config import DEFAULT_BEAM
 
 __all__ = [
+    "MAX_SERVED_BEAM",
+    "TranslateRequest",
+    "TranslateResponse",
+    "Translation",
     "CharsRequest",
     "CharsResponse",
     "MAX_BATCH",
@@ -51,8 +56,10 @@ MAX_EXPLAIN = 4  # the most texts explained per request: occlusion scores the te
 # The largest seed the schema can state exactly: OpenAPI numbers are doubles, and 2**64 - 1 would be
 # written as 2**64 (above the app's MAX_SEED). 2**64 - 2048 is a double and within MAX_SEED.
 MAX_SEED_JSON = MAX_SEED - 2047
+
 MAX_WORDS = 200  # the most words one generate request samples (about 0.1 s on one core)
 MAX_CHARS = 1000  # the most characters one generate/chars request samples (about 1.5 s on one busy core)
+MAX_SERVED_BEAM = 10  # the widest beam one translate request may ask for (time grows with the width)
 # The service's own floor: the app samples greedily below any temperature it can represent, but a
 # request for 0.0001 is more likely a slip than a wish for argmax; 0.01 is already near-greedy.
 MIN_TEMPERATURE = 0.01
@@ -78,6 +85,18 @@ def _integral(value: object) -> object:
 
 
 Int = Annotated[int, Field(strict=True), BeforeValidator(_integral)]  # 3 or 3.0; not 3.5, "3" or true
+
+
+def _seed_in_range(seed: int) -> int:
+    if seed > MAX_SEED:
+        raise ValueError(f"seed must be at most {MAX_SEED}, got {seed}")
+    return seed
+
+
+# The schema states MAX_SEED_JSON (a double); the service takes every seed the app takes, up to MAX_SEED,
+# so any integer a schema reader rounds to the stated maximum is accepted too.
+Seed = Annotated[int, Field(strict=True, ge=0, json_schema_extra={"maximum": MAX_SEED_JSON}),
+                 BeforeValidator(_integral), AfterValidator(_seed_in_range)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -112,7 +131,7 @@ class GenerateRequest(_Request):
     top_k: Int = Field(TOP_K_OFF, ge=TOP_K_OFF, le=1_000_000,
                        description=f"sample among the k most likely words; {TOP_K_OFF} = all")
     top_p: Number = Field(TOP_P_OFF, gt=0.0, le=TOP_P_OFF, description=f"nucleus sampling; {TOP_P_OFF:g} = off")
-    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED_JSON), BeforeValidator(_integral)] | None = Field(
+    seed: Seed | None = Field(
         None, description="makes the result repeatable")
 
 
@@ -179,7 +198,7 @@ class CharsRequest(_Request):
     temperature: Number = Field(1.0, ge=MIN_TEMPERATURE, le=100.0, description="below 1 is more conservative")
     top_k: Int = Field(TOP_K_OFF, ge=TOP_K_OFF, le=1_000, description=f"the k likeliest characters; {TOP_K_OFF} = all")
     top_p: Number = Field(TOP_P_OFF, gt=0.0, le=TOP_P_OFF, description=f"nucleus sampling; {TOP_P_OFF:g} = off")
-    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED_JSON), BeforeValidator(_integral)] | None = Field(
+    seed: Seed | None = Field(
         None, description="makes the result repeatable")
     label: Literal["Negative", "Neutral", "Positive"] | None = Field(
         None, description="write a product review of this sentiment (the review generator); null: Shakespeare")
@@ -214,6 +233,24 @@ class SentimentRequest(_TextOrTexts):
             raise ValueError(f"explain takes at most {MAX_EXPLAIN} texts per request, got {len(self.texts)}; "
                              "send the rest without explain or in several requests")
         return self
+
+
+class TranslateRequest(_TextOrTexts):
+    """English text(s) to French; ``beam`` 1 is greedy decoding."""
+
+    beam: Int = Field(DEFAULT_BEAM, ge=1, le=MAX_SERVED_BEAM, description="beam width; 1 = greedy")
+
+
+class Translation(BaseModel):
+    text: str = Field(description="the English text, as given")
+    translation: str = Field(description="the French translation")
+    beam: int
+    unknown: list[str] = Field(description="English words the model never saw in training")
+    truncated: bool = Field(description="true when the English text was longer than the model reads")
+
+
+class TranslateResponse(BaseModel):
+    results: list[Translation] = Field(description="one per text, in order")
 
 
 class TagRequest(_TextOrTexts):
@@ -268,6 +305,7 @@ class ModelsResponse(BaseModel):
     nextword: ModelInfo
     sentiment: ModelInfo
     tagger: ModelInfo
+    translator: ModelInfo
     chars: ModelInfo
     reviews: ModelInfo
 
@@ -280,6 +318,7 @@ class Limits(BaseModel):
     max_explain_words: int = MAX_EXPLAIN_WORDS
     max_words: int = MAX_WORDS
     max_chars: int = MAX_CHARS
+    max_beam: int = MAX_SERVED_BEAM
 
 
 class LaneStats(BaseModel):
@@ -301,6 +340,7 @@ class Health(BaseModel):
     nextword: str = Field(description="the next-word model's source")
     sentiment: str = Field(description="the sentiment backend and source")
     tagger: str = Field(description="the part-of-speech tagger's source")
+    translator: str = Field(description="the English-to-French translator's source")
     chars: str = Field(description="the character generator's source")
     reviews: str = Field(description="the review generator's source")
     notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")

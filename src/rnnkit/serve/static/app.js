@@ -155,6 +155,32 @@ function showSentiment(result) {
   }
 }
 
+const trText = document.getElementById("tr-text");
+const trBeam = document.getElementById("tr-beam");
+const trGo = document.getElementById("tr-go");
+const trOut = document.getElementById("tr-out");
+
+async function translateText() {
+  if (!trText.value.trim()) return;
+  trGo.disabled = true;
+  trOut.dataset.state = "busy";
+  try {
+    const data = await post("/v1/translate", { text: trText.value, beam: Number(trBeam.value) || 5 });
+    const result = data.results[0];
+    trOut.textContent = result.translation;
+    trOut.title = result.unknown.length ? `unknown words: ${result.unknown.join(", ")}` : "";
+    trOut.dataset.state = "done";
+  } catch (err) {
+    trOut.dataset.state = "error";
+    showError(err);
+  } finally {
+    trGo.disabled = false;
+  }
+}
+
+trGo.addEventListener("click", translateText);
+trText.addEventListener("keydown", (event) => { if (event.key === "Enter") translateText(); });
+
 const genModel = document.getElementById("gen-model");
 const genPrompt = document.getElementById("gen-prompt");
 const genLength = document.getElementById("gen-length");
