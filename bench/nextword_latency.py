@@ -6,7 +6,9 @@ Types held-out English text one character at a time after a 50-token prefix. ``i
 every keystroke). Both run in this one process on the same keystrokes; p50/p99 in microseconds.
 
 The same keystrokes are then typed with ``NextWordPredictor.load(quantize="int8")`` (int8 LSTM and
-decoder), and both paths' top-3 next-word accuracy is measured on the Tatoeba test sentences (the
+decoder) and, when onnxruntime is installed, with the model exported to ONNX int8 and run by ONNX
+Runtime (``rnnkit.export.OnnxNextWord``: the app's own session over an ORT step), and every path's
+top-3 next-word accuracy is measured on the Tatoeba test sentences (the
 split of ``rnnkit data tatoeba``; the built-in paragraph when ../shared is absent): each word of each
 sentence predicted from the words before it, one engine step at a time.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -83,24 +86,44 @@ def main() -> int:
         predictor.suggest(window)
         full.append(time.perf_counter() - start)
     quantized = NextWordPredictor.load(args.model, quantize="int8")
-    int8 = type_all(quantized, prefix, typed)
+    paths = {"int8 incremental": quantized}
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx = onnx_int8(args.model, Path(tmp) / "nextword.int8.onnx")
+        if onnx is not None:
+            paths["ONNX Runtime int8 incremental"] = onnx
+        times = {name: type_all(p, prefix, typed) for name, p in paths.items()}
     print(f"incremental  {percentiles(incremental)}")
     print(f"full re-run  {percentiles(full)}")
-    print(f"int8 incremental {percentiles(int8)}")
-    print(f"speed-up at p50: {statistics.median(full) / statistics.median(incremental):.1f}x; "
-          f"int8 / float32 incremental p99: {np.percentile(int8, 99) / np.percentile(incremental, 99):.2f}")
+    for name, samples in times.items():
+        print(f"{name} {percentiles(samples)}   p99 / float32 incremental p99: "
+              f"{np.percentile(samples, 99) / np.percentile(incremental, 99):.2f}")
+    print(f"speed-up at p50: {statistics.median(full) / statistics.median(incremental):.1f}x")
     sentences, source = accuracy_sentences(args.tatoeba)
-    float_top3, int8_top3 = (top3(p, sentences) for p in (predictor, quantized))
-    print(f"top-3 next-word accuracy on {len(sentences):,} {source}: float32 {float_top3:.2%}, "
-          f"int8 {int8_top3:.2%} ({(int8_top3 - float_top3) * 100:+.2f} points)")
+    exact = top3(predictor, sentences)
+    scores = "; ".join(f"{name.removesuffix(' incremental')} {(s := top3(p, sentences)):.2%} "
+                       f"({(s - exact) * 100:+.2f} points)" for name, p in paths.items())
+    print(f"top-3 next-word accuracy on {len(sentences):,} {source}: float32 {exact:.2%}; {scores}")
     return 0
 
 
-def type_all(predictor: NextWordPredictor, prefix: str, typed: str) -> list[float]:
+def onnx_int8(model: str | None, path: Path):
+    """The model exported to ONNX int8 and loaded in ONNX Runtime, or None without onnxruntime."""
+    try:
+        from rnnkit.export import OnnxNextWord, export_model
+    except ImportError:
+        return None
+    try:
+        export_model(model or "nextword", "onnx", path, quantize="int8")
+    except ImportError:
+        return None
+    return OnnxNextWord(path, model)
+
+
+def type_all(predictor, prefix: str, typed: str) -> list[float]:
     """Seconds per keystroke of ``typed`` after ``prefix`` in one session (after a warm-up)."""
-    session = predictor.session(prefix)
     for _ in range(3):
-        predictor.suggest(prefix + "the ")
+        predictor.session(prefix + "the ").suggest(3)
+    session = predictor.session(prefix)
     times = []
     for ch in typed:
         start = time.perf_counter()
@@ -116,7 +139,7 @@ def accuracy_sentences(path: Path) -> tuple[list[str], str]:
     return [line.strip() + " ." for line in SAMPLE.split(" . ") if line.strip()], "built-in sentences"
 
 
-def top3(predictor: NextWordPredictor, sentences: list[str]) -> float:
+def top3(predictor, sentences: list[str]) -> float:
     """Share of the words (and sentence ends) whose token is among the engine's 3 likeliest next tokens."""
     engine, vocab = predictor.engine, predictor.vocab
     hits = total = 0

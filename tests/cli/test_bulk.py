@@ -156,3 +156,15 @@ def test_text_or_input_is_a_usage_error(capsys, argv, message):
 
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_rnnkit_translate_input_writes_one_translation_per_line(tmp_path, capsys):
+    from rnnkit.cli import main
+
+    path, out = tmp_path / "en.txt", tmp_path / "fr.csv"
+    path.write_text("I go to school.\n\nHow are you?\n", encoding="utf-8")
+    assert main(["translate", "--input", str(path), "--output", str(out), "--greedy"]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r["translation"] for r in rows] == ["Je vais à l'école.", "", "Comment allez-vous ?"]
+    assert rows[1]["error"] == "blank line" and "translated 2 of 3 records" in capsys.readouterr().err
+    assert main(["translate"]) == 2

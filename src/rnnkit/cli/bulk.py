@@ -1,6 +1,6 @@
 """Bulk inference over a file: one text per line, or a CSV / TSV / JSONL table with a text column.
 
-``rnnkit sentiment --input FILE`` and ``rnnkit tag --input FILE`` read their input here, a batch at
+``rnnkit sentiment``, ``rnnkit tag`` and ``rnnkit translate`` with ``--input FILE`` read their input here, a batch at
 a time, and write one output record per input record as soon as its batch is done, so a file of any
 size runs in memory bounded by one batch. The input's other columns are kept. A record that cannot
 be read or rated (bad UTF-8, bad JSON, a missing text column, a line over :data:`MAX_RECORD_BYTES`,
@@ -33,8 +33,9 @@ from typing import IO, Any
 
 from rnnkit.errors import InputError, RnnkitError
 
-__all__ = ["FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_COLUMNS", "TAG_COLUMNS", "BulkSummary",
-           "add_bulk_flags", "flatten_sentiment", "flatten_tags", "guess_format", "run_bulk", "sentiment_predictor"]
+__all__ = ["FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_COLUMNS", "TAG_COLUMNS", "TRANSLATION_COLUMNS",
+           "BulkSummary", "add_bulk_flags", "flatten_sentiment", "flatten_tags", "flatten_translation", "guess_format",
+           "run_bulk", "sentiment_predictor"]
 
 FORMATS = ("lines", "csv", "tsv", "jsonl")
 OUT_FORMATS = ("jsonl", "csv")
@@ -299,6 +300,7 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 SENTIMENT_COLUMNS = ("label", "negative", "neutral", "positive", "compound")
 TAG_COLUMNS = ("tags",)
+TRANSLATION_COLUMNS = ("translation", "unknown", "truncated")
 
 
 def sentiment_predictor(analyzer: Any) -> Predict:
@@ -319,3 +321,8 @@ def flatten_sentiment(result: Record) -> Record:
 
 def flatten_tags(result: Record) -> Record:
     return {"tags": " ".join(f"{token['word']}/{token['tag']}" for token in result["tokens"])}
+
+
+def flatten_translation(result: Record) -> Record:
+    return {"translation": result["translation"], "unknown": " ".join(result["unknown"]),
+            "truncated": result["truncated"]}

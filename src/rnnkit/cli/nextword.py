@@ -52,6 +52,9 @@ def add_suggest(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
     parser.add_argument("--interactive", "-i", action="store_true",
                         help="read what you type line by line from stdin and show suggestions after each")
+    parser.add_argument("--quantize", choices=("int8",),
+                        help="int8: run the LSTM and the output layer with int8 weights (faster keystrokes, the same "
+                             "top-3 accuracy on Tatoeba; see docs/deploy.md)")
     add_threads_flag(parser, 1)  # batch-1 steps gain little from threads and suffer most from busy cores
     parser.set_defaults(func=_cmd_suggest)
 
@@ -64,7 +67,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
 
     check_k(args.k)
     set_threads(args.num_threads)
-    predictor = NextWordPredictor.load(args.model)
+    predictor = NextWordPredictor.load(args.model, quantize=args.quantize)
     if args.interactive:
         return _interactive(predictor, args.k, args.json)
     result = predictor.session(args.text).result(args.k)

@@ -7,9 +7,11 @@ every default lives on the config. Heavy imports (torch, the models) happen insi
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from rnnkit.apps.translator.config import DEFAULT_BEAM, TranslatorConfig
+from rnnkit.cli.bulk import TRANSLATION_COLUMNS, add_bulk_flags, flatten_translation, run_bulk
 from rnnkit.cli.common import (
     add_config_flags,
     add_threads_flag,
@@ -38,11 +40,13 @@ def _add_decoding_flags(parser: argparse.ArgumentParser) -> None:
 # translate -------------------------------------------------------------------------------------------
 
 def add_translate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("text", help="the English sentence, or - to read stdin (one sentence per line)")
+    parser.add_argument("text", nargs="?",
+                        help="the English sentence, or - to read stdin (one sentence per line), or give --input")
     parser.add_argument("--model", type=Path, help=_MODEL_HELP)
     _add_decoding_flags(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of the French text")
     add_threads_flag(parser, 1)
+    add_bulk_flags(parser)
     parser.set_defaults(func=_cmd_translate)
 
 
@@ -50,12 +54,24 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     from rnnkit.apps.translator.translator import Translator
 
     set_threads(args.num_threads)
+    if (args.text is None) == (args.input is None):
+        raise InputError("give a TEXT to translate, or --input FILE to translate every line or row of a file "
+                         "(not both)")
+    beam = 1 if args.greedy else args.beam
+    if args.input is not None:
+        translator = Translator.load(args.model)
+        summary = run_bulk(args.input, lambda texts: translator.translate_many(texts, beam=beam),
+                           flatten_translation, TRANSLATION_COLUMNS, input_format=args.input_format,
+                           text_column=args.text_column, output=args.output, output_format=args.output_format,
+                           batch_size=args.batch_size)
+        print(f"rnnkit: {summary.line('translated')}", file=sys.stderr)
+        return 0
     text = read_text_arg(args.text)
     texts = [line for line in text.splitlines() if line.strip()] if args.text == "-" else [text]
     if not texts:
         raise InputError("stdin is empty; give English sentences, one per line")
     translator = Translator.load(args.model)
-    results = translator.translate_many(texts, beam=1 if args.greedy else args.beam)
+    results = translator.translate_many(texts, beam=beam)
     for result in results:
         if args.json:
             print_json(result)

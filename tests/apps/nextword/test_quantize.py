@@ -32,3 +32,11 @@ def test_int8_generation_is_repeatable_and_the_float_model_is_unchanged(both):
 def test_an_unknown_scheme_is_a_config_error():
     with pytest.raises(ConfigError, match="quantize must be one of int8"):
         NextWordPredictor.load(quantize="int4")
+
+
+def test_rnnkit_suggest_takes_quantize_int8(capsys):
+    from rnnkit.cli import main
+
+    assert main(["suggest", "I go to ", "--quantize", "int8", "--json"]) == 0
+    assert '"suggestions"' in capsys.readouterr().out
+    assert main(["suggest", "I go to ", "--quantize", "int4"]) == 2
