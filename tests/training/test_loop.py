@@ -264,3 +264,12 @@ def test_fit_rejects_unusable_data(labelled):
         Trainer(TinyClassifier(), config(), ClassificationTask()).fit(labelled, ([[1], [2]], [0]))
     with pytest.raises(InputError, match="training data has 5 tokens"):
         Trainer(TinyLM(), config(), LanguageModelTask()).fit([1, 2, 3, 4, 5])
+
+
+def test_progress_bar_writes_the_estimated_time_after_its_first_steps(capsys, labelled):
+    steps = ProgressBar.ETA_STEPS + 5
+    Trainer(TinyClassifier(), config(progress=True, epochs=100, max_steps=steps), ClassificationTask()).fit(labelled)
+    err = capsys.readouterr().err
+    line = next(line for line in err.replace("\r", "\n").splitlines() if line.startswith("estimated time: "))
+    assert "for 5 more steps at " in line and f"(measured on the first {ProgressBar.ETA_STEPS})" in line
+    assert err.count("estimated time: ") == 1
