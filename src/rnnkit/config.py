@@ -125,6 +125,7 @@ class TrainConfig:
 
     epochs: int = 1  # passes over the training data
     max_steps: int = 0  # stop after this many optimiser steps in total; 0 means no limit
+    max_minutes: float = 0.0  # stop after this many minutes of training (time before a resume counts); 0 = no limit
     batch_size: int = 32  # examples (or parallel token streams for a language model) per step
     seq_len: int = 35  # truncated back-propagation length for language models (Zaremba et al. use 35)
     optimizer: str = "adamw"  # "sgd" or "adamw"
@@ -149,6 +150,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         check_int("epochs", self.epochs, 1)
         check_int("max_steps", self.max_steps, 0)
+        check_number("max_minutes", self.max_minutes, 0.0)
         check_int("batch_size", self.batch_size, 1)
         check_int("seq_len", self.seq_len, 1)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)

@@ -273,3 +273,10 @@ def test_progress_bar_writes_the_estimated_time_after_its_first_steps(capsys, la
     line = next(line for line in err.replace("\r", "\n").splitlines() if line.startswith("estimated time: "))
     assert "for 5 more steps at " in line and f"(measured on the first {ProgressBar.ETA_STEPS})" in line
     assert err.count("estimated time: ") == 1
+
+
+def test_max_minutes_stops_at_the_step_during_which_the_time_ran_out(labelled):
+    result = Trainer(TinyClassifier(), config(epochs=100, max_minutes=1e-9), ClassificationTask()).fit(labelled)
+    assert result.steps == 1
+    unlimited = Trainer(TinyClassifier(), config(epochs=1, max_minutes=0), ClassificationTask()).fit(labelled)
+    assert unlimited.steps > 1

@@ -104,7 +104,7 @@ class Trainer:
         self._saved_step = -1
         self._stops = StopRequests()
         self._last_save = time.monotonic()
-        self._stop_requested = self._save_due = False
+        self._stop_requested = self._save_due = self._out_of_time = False
 
     def fit(self, train_data: Any, val_data: Any = None,
             resume_from: str | os.PathLike | None = None) -> TrainResult:
@@ -140,7 +140,7 @@ class Trainer:
         self.state = TrainState(total_steps=total)
         self.schedule = LRSchedule(self.optimizer, cfg, total)
         self._carry, self._best_weights, self._saved_step = None, None, -1
-        self._stops, self._stop_requested, self._save_due = StopRequests(), False, False
+        self._stops, self._stop_requested, self._save_due, self._out_of_time = StopRequests(), False, False, False
         if resume_from is not None:
             self._resume(Path(resume_from))
         self._started = time.perf_counter() - self.state.elapsed
@@ -176,7 +176,7 @@ class Trainer:
                 if self._stop_requested:
                     signal_name = self._stops.received or "a signal to another rank"
                     raise TrainingInterrupted(signal_name, st.step, self.checkpoint_path)
-                st.stop = st.stop or bool(cfg.max_steps and st.step >= cfg.max_steps)
+                st.stop = st.stop or self._out_of_time or bool(cfg.max_steps and st.step >= cfg.max_steps)
                 if st.stop:
                     break
             if st.batch_in_epoch >= len(keys):
@@ -211,13 +211,15 @@ class Trainer:
         self._call("on_step_end")
 
     def _reduce_loss_and_requests(self, loss: torch.Tensor) -> float:
-        """The mean loss over ranks; also sets ``_stop_requested`` / ``_save_due`` if any rank asks (one all-reduce),
-        so every rank saves and stops at the same step."""
-        minutes = self.config.checkpoint_minutes
+        """The mean loss over ranks; also sets ``_stop_requested`` / ``_save_due`` / ``_out_of_time`` if any rank
+        asks (one all-reduce), so every rank saves and stops at the same step."""
+        cfg = self.config
+        minutes = cfg.checkpoint_minutes
         due = self.checkpoint_path is not None and minutes > 0 and time.monotonic() - self._last_save >= 60 * minutes
-        requests = torch.tensor([self._stops.received is not None, due], dtype=torch.float64, device=loss.device)
+        late = cfg.max_minutes > 0 and time.perf_counter() - self._started >= 60 * cfg.max_minutes  # last step
+        requests = torch.tensor([self._stops.received is not None, due, late], dtype=torch.float64, device=loss.device)
         sums = ddp.all_reduce_sum(torch.cat([loss.detach().double().reshape(1), requests]), self.dist).tolist()
-        self._stop_requested, self._save_due = sums[1] > 0, sums[2] > 0
+        self._stop_requested, self._save_due, self._out_of_time = sums[1] > 0, sums[2] > 0, sums[3] > 0
         return sums[0] / self.dist.world_size
 
     def _end_epoch(self, val: Any, val_keys: list[Any]) -> None:

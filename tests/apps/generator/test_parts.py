@@ -15,7 +15,6 @@ from rnnkit.apps.generator.payload import build_payload, read_payload
 from rnnkit.apps.generator.sampling import filtered_probs
 from rnnkit.apps.generator.sources import read_labelled
 from rnnkit.apps.generator.text import build_char_vocab, encode_chars, labelled_stream, split_validation
-from rnnkit.apps.generator.train import TimeBudget
 from rnnkit.config import config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 
@@ -122,15 +121,7 @@ def test_training_checks_its_data():
         CharGenerator.train("ab", tiny_config())
 
 
-def test_time_budget_stops_training():
-    class State:
-        elapsed, stop = 3600.0, False
-
-    state = State()
-    TimeBudget(0).on_step_end(None, state)
-    assert not state.stop  # 0 minutes: no limit
-    TimeBudget(59.9).on_step_end(None, state)
-    assert state.stop
+def test_max_minutes_stops_training():
     model = CharGenerator.train(TEXT, tiny_config(epochs=50, max_minutes=1e-9))
     assert model.metrics["steps"] == 1  # the clock ran out after the first step
 

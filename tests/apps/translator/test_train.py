@@ -4,9 +4,8 @@ import pytest
 
 from rnnkit import CheckpointError, ConfigError, InputError
 from rnnkit.apps.translator import Translator
-from rnnkit.apps.translator.train import TimeBudget, encode_pairs, read_pairs, train_parts
+from rnnkit.apps.translator.train import encode_pairs, read_pairs, train_parts
 from rnnkit.text import Vocabulary
-from rnnkit.training.state import TrainState
 
 from .conftest import PAIRS, pairs_file, tiny_config
 
@@ -30,18 +29,6 @@ def test_encode_pairs_adds_bos_eos_and_leaves_out_long_or_empty_pairs():
     source, target = Vocabulary(["I", "go", "."]), Vocabulary(["Je", "vais", "."], add_bos_eos=True)
     encoded = encode_pairs([("I go .", "Je vais ."), ("I go go go .", "Je vais ."), ("...", "")], source, target, 4)
     assert encoded == [([2, 3, 4], [target.bos_id, 4, 5, 6, target.eos_id])]
-
-
-def test_time_budget_stops_after_the_minutes():
-    state = TrainState()
-    state.elapsed = 59.0
-    TimeBudget(1.0).on_step_end(None, state)
-    assert not state.stop
-    state.elapsed = 60.0
-    TimeBudget(1.0).on_step_end(None, state)
-    assert state.stop
-    TimeBudget(0.0).on_step_end(None, state := TrainState())
-    assert not state.stop
 
 
 def test_train_on_a_file_validates_on_its_valid_part_and_checkpoints_load(tmp_path):

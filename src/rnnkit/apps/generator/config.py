@@ -29,7 +29,7 @@ __all__ = ["GeneratorConfig"]
 _MODEL_FIELDS = ("cell", "embedding_dim", "hidden_size", "num_layers", "dropout")
 _TRAIN_FIELDS = ("epochs", "max_steps", "batch_size", "seq_len", "optimizer", "learning_rate", "clip_norm",
                  "lr_schedule", "lr_decay", "eval_every", "checkpoint_every", "seed", "progress", "num_threads",
-                 "device")
+                 "device", "max_minutes")
 
 
 @dataclass(frozen=True)

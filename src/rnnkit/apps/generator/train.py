@@ -26,22 +26,11 @@ from rnnkit.apps.generator.payload import CHECKPOINT_KIND, GeneratorParts, read_
 from rnnkit.apps.generator.text import build_char_vocab, encode_chars, labelled_stream, split_validation
 from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models import LanguageModel
-from rnnkit.training import Callback, LanguageModelTask, Trainer, load_checkpoint
+from rnnkit.training import LanguageModelTask, Trainer, load_checkpoint
 
-__all__ = ["TimeBudget", "train_parts"]
+__all__ = ["train_parts"]
 
 Labelled = tuple[Sequence[str], Sequence[str]]  # (texts, labels) of a conditioned model
-
-
-class TimeBudget(Callback):
-    """Stop training once ``minutes`` of training (validation included) have passed; 0 never stops."""
-
-    def __init__(self, minutes: float) -> None:
-        self.seconds = minutes * 60
-
-    def on_step_end(self, trainer: Trainer, state: Any) -> None:
-        if self.seconds and state.elapsed >= self.seconds:
-            state.stop = True
 
 
 def train_parts(data: str | Labelled, config: GeneratorConfig, *, train_data: str = "",
@@ -88,7 +77,7 @@ def train_parts(data: str | Labelled, config: GeneratorConfig, *, train_data: st
     task = LabelledStreamTask(len(vocab)) if labels else LanguageModelTask()
     parts = GeneratorParts(model, vocab, labels, config=config, train_data=train_data)
     trainer = Trainer(model, config.train_config(), task,
-                      callbacks=[TimeBudget(config.max_minutes), *callbacks], checkpoint_path=checkpoint_path,
+                      callbacks=list(callbacks), checkpoint_path=checkpoint_path,
                       extra_checkpoint_data=trainer_checkpoint_data(parts))
     result = trainer.fit(stream, val_stream if len(val_stream) > 1 else None, resume_from=resume_from)
     best = result.best_metric

@@ -33,7 +33,8 @@ MAX_OUTPUT_TOKENS = 100  # the most French tokens one translation may have (boun
 
 _MODEL_FIELDS = ("cell", "embedding_dim", "hidden_size", "num_layers", "dropout", "bidirectional", "attention")
 _TRAIN_FIELDS = ("epochs", "max_steps", "batch_size", "learning_rate", "clip_norm", "lr_schedule", "lr_decay",
-                 "patience", "eval_every", "checkpoint_every", "seed", "progress", "num_threads", "device")
+                 "patience", "eval_every", "checkpoint_every", "seed", "progress", "num_threads", "device",
+                 "max_minutes")
 
 
 @dataclass(frozen=True)

@@ -25,22 +25,10 @@ from rnnkit.errors import CheckpointError, ConfigError, InputError
 from rnnkit.models import Seq2Seq
 from rnnkit.text import Vocabulary
 from rnnkit.training import Trainer, load_checkpoint
-from rnnkit.training.callbacks import Callback
 
-__all__ = ["Pairs", "TimeBudget", "encode_pairs", "read_pairs", "train_parts"]
+__all__ = ["Pairs", "encode_pairs", "read_pairs", "train_parts"]
 
 Pairs = str | os.PathLike[str] | Sequence[tuple[str, str]]  # a pairs file, or (English, French) pairs
-
-
-class TimeBudget(Callback):
-    """Stop training once ``minutes`` of training time have passed (time before a resume counts)."""
-
-    def __init__(self, minutes: float) -> None:
-        self.seconds = 60.0 * minutes
-
-    def on_step_end(self, trainer: Trainer, state: Any) -> None:
-        if self.seconds and state.elapsed >= self.seconds:
-            state.stop = True
 
 
 def read_pairs(source: Pairs, part: str | None, name: str) -> list[tuple[str, str]]:
@@ -126,7 +114,7 @@ def train_parts(source: Pairs, config: TranslatorConfig, *, valid: Pairs | None 
     if resume_from is not None:
         _check_resume(resume_from, parts)
     trainer = Trainer(model, config.train_config(), TranslationTask(mixed_precision=config.mixed_precision),
-                      callbacks=[*callbacks, TimeBudget(config.max_minutes)], checkpoint_path=checkpoint_path,
+                      callbacks=list(callbacks), checkpoint_path=checkpoint_path,
                       extra_checkpoint_data=trainer_checkpoint_data(parts))
     result = trainer.fit(train_data, val_data, resume_from=resume_from)
     metrics = {"train_pairs": len(train_data), "steps": result.steps, "epochs": result.epochs,
