@@ -15,3 +15,11 @@ def test_each_error_is_an_rnnkit_error_and_its_builtin(cls, builtin):
     assert issubclass(cls, builtin)
     with pytest.raises(RnnkitError, match="bad value 3"):
         raise cls("bad value 3")
+
+
+def test_first_line_quotes_an_error_in_one_bounded_line():
+    from rnnkit.errors import first_line
+
+    assert first_line(ValueError("bad shape\n  at line 2")) == "bad shape"
+    assert first_line(KeyError()) == "KeyError"  # no message: its type
+    assert first_line(RuntimeError("x" * 500)) == "x" * 200 and len(first_line(RuntimeError("y" * 500), 300)) == 300

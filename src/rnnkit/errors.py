@@ -28,7 +28,17 @@ __all__ = [
     "StoppedError",
     "TrainingError",
     "TrainingInterrupted",
+    "first_line",
 ]
+
+
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """The first line of ``err``'s message, at most ``limit`` characters (its type's name when it has none).
+
+    What an error becomes when it is quoted inside a one-line rnnkit message.
+    """
+    text = str(err).strip().splitlines()
+    return (text[0] if text else type(err).__name__)[:limit]
 
 
 class RnnkitError(Exception):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from rnnkit.errors import InputError, RnnkitError
+from rnnkit.errors import InputError, RnnkitError, first_line
 
 __all__ = ["FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_COLUMNS", "TAG_COLUMNS", "TRANSLATION_COLUMNS",
            "BulkSummary", "add_bulk_flags", "flatten_sentiment", "flatten_tags", "flatten_translation", "guess_format",
@@ -153,7 +153,7 @@ def _score(batch: list[tuple[Record, str | None]], predict: Predict, writer: _Wr
         try:
             result = next(results) if results is not None else predict([text])[0]
         except RnnkitError as err:
-            writer.write({**record, "error": _one_line(str(err))})
+            writer.write({**record, "error": first_line(err, 300)})
             failed += 1
         else:
             writer.write(record, result)
@@ -235,13 +235,20 @@ def _table_records(stream: IO[bytes], delimiter: str, column: str) -> Iterator[t
             continue
         number = reader.line_num
         record = {"line": number, **dict(zip(header, row, strict=False))}
-        cells = "".join(row)
-        if cells != cells.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+        if not _is_utf8("".join(row)):  # bad bytes were read as lone surrogates (errors="surrogateescape")
             yield {"line": number, "error": "not UTF-8 text"}, None
         elif len(row) <= where or not row[where].strip():
             yield {**record, "error": f"no text in column {column!r}"}, None
         else:
             yield record, row[where]
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Writer:
@@ -289,11 +296,6 @@ def _progress(size: int, wanted: bool | None) -> Any:
 
     return tqdm(total=size or None, unit="B" if size else " records", unit_scale=True, file=sys.stderr,
                 desc="scoring")
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # What each product writes ---------------------------------------------------------------------------

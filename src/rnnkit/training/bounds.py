@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from rnnkit.errors import CheckpointError
+from rnnkit.errors import CheckpointError, first_line
 
 __all__ = [
     "MAX_ARCHIVE_ENTRIES",
@@ -86,7 +86,7 @@ def check_archive(path: str | os.PathLike, max_bytes: int = MAX_CHECKPOINT_BYTES
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise CheckpointError(f"checkpoint {path} cannot be read safely (not the zip file torch.save writes: "
-                              f"truncated, corrupt or another format): {_first_line(err)}") from err
+                              f"truncated, corrupt or another format): {first_line(err)}") from err
     if len(entries) > MAX_ARCHIVE_ENTRIES:
         raise CheckpointError(f"checkpoint {path} has {len(entries):,} entries; rnnkit reads at most "
                               f"{MAX_ARCHIVE_ENTRIES:,}")
@@ -180,8 +180,3 @@ def _mismatch(expected: Mapping[str, torch.Tensor], stored: Mapping[str, Any]) -
             return f"weight {name!r} is {str(got.dtype).removeprefix('torch.')}, but its config implies {implied}"
     unexpected = next((name for name in stored if name not in expected), None)
     return "" if unexpected is None else f"weight {unexpected!r} is not used by its config"
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return (text[0] if text else type(err).__name__)[:200]

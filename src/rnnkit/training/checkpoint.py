@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from rnnkit.errors import CheckpointError
+from rnnkit.errors import CheckpointError, first_line
 from rnnkit.training.bounds import check_archive
 from rnnkit.training.files import (
     TMP_SUFFIX,
@@ -196,7 +196,7 @@ def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> dict[st
     except Exception as err:  # torch raises many types for bad bytes; all mean "unreadable"
         raise CheckpointError(
             f"checkpoint {path} cannot be read safely (truncated, corrupt or not a plain-data torch file): "
-            f"{type(err).__name__}: {_one_line(err)}"
+            f"{type(err).__name__}: {first_line(err)}"
         ) from err
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path} is not an rnnkit checkpoint (no format tag {CHECKPOINT_FORMAT!r})")
@@ -261,8 +261,3 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _one_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return (text[0] if text else type(err).__name__)[:200]

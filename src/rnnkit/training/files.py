@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from rnnkit.errors import CheckpointError
+from rnnkit.errors import CheckpointError, first_line
 
 __all__ = ["TMP_SUFFIX", "check_free_space", "check_writable", "remove_stale_temp_files", "write_error_message"]
 
@@ -77,7 +77,7 @@ def write_error_message(path: Path, err: BaseException, what: str = "checkpoint"
     elif code in (errno.ENOTDIR, errno.EEXIST) and not folder.is_dir():
         reason = f"{folder} is not a folder"
     else:
-        reason = _first_line(err)
+        reason = first_line(err)
     return f"cannot write {what} {path}: {reason}"
 
 
@@ -100,8 +100,3 @@ def _process_alive(pid: int) -> bool:
     except OSError:  # exists, owned by someone else
         return True
     return True
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return (text[0] if text else type(err).__name__)[:200]

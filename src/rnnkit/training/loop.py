@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from rnnkit.config import TrainConfig
-from rnnkit.errors import CheckpointError, ConfigError, InputError, TrainingError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, TrainingError, first_line
 from rnnkit.training import distributed as ddp
 from rnnkit.training.allocator import keep_freed_memory
 from rnnkit.training.callbacks import ProgressBar
@@ -349,7 +349,7 @@ class Trainer:
             ranks = ts["ranks"]
         except (KeyError, RuntimeError, ValueError, TypeError) as err:
             raise CheckpointError(f"checkpoint {path} does not fit this model or optimizer: "
-                                  f"{str(err).strip().splitlines()[0][:200]}") from err
+                                  f"{first_line(err)}") from err
         if len(ranks) == self.dist.world_size:
             restore_rng(ranks[self.dist.rank]["rng"])
             self._carry = _to_device(ranks[self.dist.rank]["carry"], self.device)

@@ -25,7 +25,7 @@ from rnnkit.apps.generator.config import GeneratorConfig
 from rnnkit.apps.generator.model import LabelledLanguageModel
 from rnnkit.apps.generator.text import label_token
 from rnnkit.config import ModelConfig, config_from_dict
-from rnnkit.errors import CheckpointError, ConfigError, InputError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint
@@ -107,5 +107,5 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> GeneratorP
     except CheckpointError:
         raise
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable generator: {first}") from err

@@ -25,7 +25,7 @@ from rnnkit.nn.inference import fast_path
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, quantize_int8
 from rnnkit.text import Vocabulary
 
-__all__ = ["Engine", "fast_path"]  # fast_path: rnnkit.nn.inference's, kept here for callers
+__all__ = ["Engine"]
 
 
 class Engine:
@@ -83,4 +83,4 @@ class Engine:
     def logits(self, output: Tensor) -> Tensor:
         """Next-token logits (vocab_size,) from one output of :meth:`run`."""
         with fast_path():
-            return self._decoder(output.unsqueeze(0))[0] if self.quantized else self._decoder(output)
+            return self._decoder(output.unsqueeze(0))[0]  # (1, H): the int8 linear layer takes only batches

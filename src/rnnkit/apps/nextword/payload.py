@@ -25,7 +25,7 @@ from typing import Any
 from rnnkit.apps.nextword.config import NextWordConfig
 from rnnkit.apps.nextword.text import TextSettings
 from rnnkit.config import ModelConfig, config_from_dict
-from rnnkit.errors import CheckpointError, ConfigError, InputError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint
@@ -104,5 +104,5 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> NextWordPa
                              config=config_from_dict(NextWordConfig, config_data) if config_data else None,
                              metrics=payload["metrics"], train_corpus=str(extra.get("train_corpus", "")))
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable next-word model: {first}") from err

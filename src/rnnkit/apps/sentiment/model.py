@@ -28,7 +28,7 @@ from rnnkit.apps.sentiment.labels import (
 )
 from rnnkit.apps.sentiment.rule_head import RuleHead, vader_matrix
 from rnnkit.config import ModelConfig, config_from_dict
-from rnnkit.errors import CheckpointError, ConfigError, InputError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.models.lexicon_classifier import LexiconClassifier
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint, load_checkpoint, save_checkpoint
@@ -203,7 +203,7 @@ class SentimentModel:
             return cls(model, vocab, config, payload["metrics"], payload["extra"].get("card", {}),
                        RuleHead.from_dict(head) if head is not None else None)
         except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
-            first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+            first = first_line(err)
             raise CheckpointError(f"checkpoint {path} is not a usable sentiment model: {first}") from err
 
 

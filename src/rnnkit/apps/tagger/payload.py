@@ -24,7 +24,7 @@ from typing import Any
 from rnnkit.apps.tagger.config import CHECKPOINT_KIND, TaggerConfig
 from rnnkit.apps.tagger.model import TaggerNet
 from rnnkit.config import config_from_dict
-from rnnkit.errors import CheckpointError, ConfigError, InputError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint
 
@@ -98,7 +98,7 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> TaggerPart
     except CheckpointError:
         raise
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError, ValueError) as err:
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable tagger: {first}") from err
 
 

@@ -27,7 +27,7 @@ import torch
 
 from rnnkit.apps.translator.config import TranslatorConfig
 from rnnkit.config import ModelConfig, config_from_dict
-from rnnkit.errors import CheckpointError, ConfigError, InputError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.models import Seq2Seq
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint
@@ -119,5 +119,5 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> Translator
     except CheckpointError:
         raise
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError, AttributeError) as err:
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable translator: {first}") from err
