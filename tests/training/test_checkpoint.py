@@ -181,3 +181,16 @@ def test_tied_weights_are_stored_once(tmp_path):
     loaded = load_checkpoint(path)["state_dict"]
     assert loaded["encoder.weight"].data_ptr() == loaded["decoder.weight"].data_ptr()
     assert torch.equal(loaded["decoder.weight"], embed.weight.detach())
+
+
+def test_bundled_or_given_names_the_product_and_how_to_train_one(tmp_path):
+    from rnnkit.errors import NotTrainedError
+    from rnnkit.training import bundled_or_given
+
+    bundled = tmp_path / "tagger.pt"
+    assert bundled_or_given("mine.pt", bundled, "tagger", "rnnkit train tagger") == "mine.pt"
+    with pytest.raises(NotTrainedError, match=r"^no bundled tagger at .*tagger.pt; train one with `rnnkit train "
+                       r"tagger` and pass its path \(--model PATH\)$"):
+        bundled_or_given(None, bundled, "tagger", "rnnkit train tagger")
+    bundled.write_bytes(b"x")
+    assert bundled_or_given(None, bundled, "tagger", "rnnkit train tagger") == bundled

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         CHECKPOINT_VERSION,
         best_checkpoint_path,
         build_checkpoint,
+        bundled_or_given,
         load_checkpoint,
         save_checkpoint,
     )
@@ -47,6 +48,7 @@ _EXPORTS = {
     "best_checkpoint_path": "rnnkit.training.checkpoint",
     "build_checked_model": "rnnkit.training.bounds",
     "build_checkpoint": "rnnkit.training.checkpoint",
+    "bundled_or_given": "rnnkit.training.checkpoint",
     "check_writable": "rnnkit.training.files",
     "detach_state": "rnnkit.training.tasks",
     "dist_info_from_env": "rnnkit.training.distributed",
@@ -73,6 +75,7 @@ __all__ = [
     "best_checkpoint_path",
     "build_checked_model",
     "build_checkpoint",
+    "bundled_or_given",
     "check_writable",
     "detach_state",
     "dist_info_from_env",

@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from rnnkit.errors import CheckpointError, first_line
+from rnnkit.errors import CheckpointError, NotTrainedError, first_line
 from rnnkit.training.bounds import check_archive
 from rnnkit.training.files import (
     TMP_SUFFIX,
@@ -49,6 +49,7 @@ __all__ = [
     "CHECKPOINT_VERSION",
     "best_checkpoint_path",
     "build_checkpoint",
+    "bundled_or_given",
     "check_writable",
     "load_checkpoint",
     "remove_stale_temp_files",
@@ -164,6 +165,25 @@ def save_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
     _fsync_dir(path.parent)
     remove_stale_temp_files(path)
     return path
+
+
+def bundled_or_given(path: str | os.PathLike | None, bundled: Path, what: str, train: str) -> str | os.PathLike:
+    """``path``, or the bundled model file when ``path`` is None.
+
+    Args:
+        bundled: where the package keeps its default model.
+        what: the product, for the message ("next-word model", "tagger" ...).
+        train: the command that trains one, e.g. ``rnnkit train tagger --train FILE.conllu``.
+
+    Raises:
+        NotTrainedError: ``path`` is None and no model is bundled.
+    """
+    if path is not None:
+        return path
+    if not bundled.is_file():
+        raise NotTrainedError(f"no bundled {what} at {bundled}; train one with `{train}` and pass its path "
+                              "(--model PATH)")
+    return bundled
 
 
 def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> dict[str, Any]:

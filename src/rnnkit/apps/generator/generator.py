@@ -29,9 +29,9 @@ from rnnkit.apps.generator.sampling import (
 from rnnkit.apps.generator.text import encode_chars, label_token
 from rnnkit.apps.generator.train import Labelled, train_parts
 from rnnkit.config import check_int, check_number
-from rnnkit.errors import InputError, NotTrainedError, StoppedError
+from rnnkit.errors import InputError, StoppedError
 from rnnkit.nn.inference import fast_path
-from rnnkit.training import load_checkpoint, save_checkpoint
+from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BATCH", "REVIEW_MODEL_PATH", "CharGenerator"]
 
@@ -95,10 +95,8 @@ class CharGenerator:
             NotTrainedError: ``path`` is None and the bundled model is missing.
             CheckpointError: unreadable, or another product's checkpoint.
         """
-        if path is None:
-            path = REVIEW_MODEL_PATH if conditioned else DEFAULT_MODEL_PATH
-            if not path.is_file():
-                raise NotTrainedError(f"no bundled generator at {path}; train one with `rnnkit train generator`")
+        path = bundled_or_given(path, REVIEW_MODEL_PATH if conditioned else DEFAULT_MODEL_PATH, "generator",
+                                "rnnkit train generator --data FILE")
         return cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
 
     @classmethod

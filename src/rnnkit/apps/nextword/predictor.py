@@ -50,10 +50,10 @@ from rnnkit.apps.nextword.text import (
     join_words,
 )
 from rnnkit.apps.nextword.train import Source, train_parts
-from rnnkit.errors import InputError, NotTrainedError, StoppedError
+from rnnkit.errors import InputError, StoppedError
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
-from rnnkit.training import load_checkpoint, save_checkpoint
+from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "NextWordPredictor"]
 
@@ -169,11 +169,7 @@ class NextWordPredictor:
             CheckpointError: the file is missing, unreadable, not a next-word checkpoint or inconsistent.
             ConfigError: ``quantize`` is not "int8" or None.
         """
-        if path is None:
-            if not DEFAULT_MODEL_PATH.is_file():
-                raise NotTrainedError(f"no bundled next-word model at {DEFAULT_MODEL_PATH}; train one with "
-                                      "`rnnkit train nextword --corpus FILE` and pass its path (--model PATH)")
-            path = DEFAULT_MODEL_PATH
+        path = bundled_or_given(path, DEFAULT_MODEL_PATH, "next-word model", "rnnkit train nextword --corpus FILE")
         predictor = cls._from_parts(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
         if quantize is not None:
             predictor.engine.quantize(quantize)

@@ -52,7 +52,7 @@ from rnnkit.apps.sentiment.rule import (
     resolve_threshold,
     review_rating,
 )
-from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError
+from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, first_line
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL_PATH", "MAX_EXPLAIN_WORDS", "SentimentAnalyzer", "load_analyzer",
            "review_rating"]
@@ -269,7 +269,7 @@ def load_analyzer(path: str | os.PathLike[str] | None = None, *, backend: str | 
         return SentimentAnalyzer.load(), None
     except (CheckpointError, NotTrainedError) as err:
         if DEFAULT_MODEL_PATH.is_file():
-            reason = f"the bundled sentiment model is unusable ({str(err).strip().splitlines()[0][:200]})"
+            reason = f"the bundled sentiment model is unusable ({first_line(err)})"
         else:
             reason = "no bundled sentiment model"
         return SentimentAnalyzer.load(backend="lexicon"), f"{reason}; {_FALLBACK}"

@@ -20,8 +20,8 @@ from rnnkit.apps.tagger.payload import TaggerParts, build_payload, read_payload
 from rnnkit.apps.tagger.task import TaggedIds, encode_sentences, make_batch
 from rnnkit.apps.tagger.text import PUNCT_TAG, is_punctuation, pieces, split_words
 from rnnkit.apps.tagger.train import Source, train_parts
-from rnnkit.errors import InputError, NotTrainedError
-from rnnkit.training import load_checkpoint, save_checkpoint
+from rnnkit.errors import InputError
+from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "INFER_BATCH", "Tagger", "tag_result"]
 
@@ -93,11 +93,7 @@ class Tagger:
             NotTrainedError: ``path`` is None and no model is bundled.
             CheckpointError: the file is missing, unreadable, another product's, or inconsistent.
         """
-        if path is None:
-            if not DEFAULT_MODEL_PATH.is_file():
-                raise NotTrainedError(f"no bundled tagger at {DEFAULT_MODEL_PATH}; train one with "
-                                      "`rnnkit train tagger --train FILE.conllu` and pass it (--model PATH)")
-            path = DEFAULT_MODEL_PATH
+        path = bundled_or_given(path, DEFAULT_MODEL_PATH, "tagger", "rnnkit train tagger --train FILE.conllu")
         return cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
 
     def save(self, path: str | os.PathLike) -> Path:

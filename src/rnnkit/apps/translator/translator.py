@@ -25,8 +25,8 @@ from rnnkit.apps.translator.payload import CHECKPOINT_KIND, TranslatorParts, bui
 from rnnkit.apps.translator.text import detokenize, tokenize
 from rnnkit.apps.translator.train import Pairs, train_parts
 from rnnkit.config import check_int
-from rnnkit.errors import InputError, NotTrainedError
-from rnnkit.training import load_checkpoint, save_checkpoint
+from rnnkit.errors import InputError
+from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BEAM", "MAX_TEXTS", "Translator"]
 
@@ -71,11 +71,7 @@ class Translator:
             NotTrainedError: ``path`` is None and no model is bundled.
             CheckpointError: the file is missing, unreadable, not a translator checkpoint or inconsistent.
         """
-        if path is None:
-            if not DEFAULT_MODEL_PATH.is_file():
-                raise NotTrainedError(f"no bundled translator at {DEFAULT_MODEL_PATH}; train one with "
-                                      "`rnnkit train translator --data fra.txt` and pass its path (--model PATH)")
-            path = DEFAULT_MODEL_PATH
+        path = bundled_or_given(path, DEFAULT_MODEL_PATH, "translator", "rnnkit train translator --data fra.txt")
         return cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
 
     def save(self, path: str | os.PathLike, *, weights_dtype: str = "float32") -> Path:
