@@ -39,14 +39,15 @@ def calls(monkeypatch):
 def test_serve_passes_models_host_and_port(calls):
     argv = ["serve", "--host", "0.0.0.0", "--port", "8123", "--nextword-model", "nw.pt", "--num-threads", "0"]
     assert main(argv) == 0
-    assert calls["create_app"] == {"nextword": Path("nw.pt"), "sentiment": None, "lanes": DEFAULT_LANES}
+    assert calls["create_app"] == {"nextword": Path("nw.pt"), "sentiment": None, "lanes": DEFAULT_LANES,
+                                   "quantize": None}
     assert calls["run"] == ("APP", {"host": "0.0.0.0", "port": 8123, "log_level": "info"})
     assert calls["limits"] == ServerLimits()
 
 
 def test_serve_defaults_to_loopback_and_the_bundled_models(calls):
     assert main(["serve"]) == 0
-    assert calls["create_app"] == {"nextword": None, "sentiment": None, "lanes": DEFAULT_LANES}
+    assert calls["create_app"] == {"nextword": None, "sentiment": None, "lanes": DEFAULT_LANES, "quantize": None}
     assert calls["run"][1] == {"host": "127.0.0.1", "port": 8000, "log_level": "info"}
 
 
@@ -59,6 +60,12 @@ def test_limit_flags_reach_the_lanes_and_the_server(calls):
     assert main(["serve", "--batch-window-ms", "0", "--max-batch", "8"]) == 0
     assert calls["create_app"]["lanes"]["sentiment"].batch_window_ms == 0
     assert calls["create_app"]["lanes"]["tag"].max_batch == 8
+    assert calls["create_app"]["lanes"]["suggest"].batch_window_ms == 0
+
+
+def test_quantize_reaches_the_app(calls):
+    assert main(["serve", "--quantize", "int8"]) == 0
+    assert calls["create_app"]["quantize"] == "int8"
     assert calls["create_app"]["lanes"]["suggest"] == DEFAULT_LANES["suggest"]
 
 

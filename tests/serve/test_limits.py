@@ -108,16 +108,16 @@ def test_unknown_route_and_wrong_method(client):
 
 
 def test_an_internal_failure_is_a_json_500(app, served, monkeypatch):
-    def broken(text, k):
+    def broken(requests, should_stop=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(served, "suggest", broken)
+    monkeypatch.setattr(served, "suggest_batch", broken)
     with TestClient(app, raise_server_exceptions=False) as client:
         assert_error(client.post("/v1/suggest", json={"text": "I"}), 500, "internal error")
 
 
 @pytest.mark.parametrize("method, path, payload", [
-    ("suggest", "/v1/suggest", {"text": "I go"}),
+    ("suggest_batch", "/v1/suggest", {"text": "I go"}),
     ("sentiment_results", "/v1/sentiment", {"text": "fine"}),
 ])
 def test_a_busy_model_does_not_block_other_requests(app, served, monkeypatch, method, path, payload):
@@ -138,7 +138,7 @@ def test_a_busy_model_does_not_block_other_requests(app, served, monkeypatch, me
             slow = asyncio.create_task(client.post(path, json=payload))
             assert await asyncio.to_thread(started.wait, 10)
             health = await client.get("/v1/health")
-            other = "/v1/sentiment" if method == "suggest" else "/v1/suggest"
+            other = "/v1/sentiment" if method == "suggest_batch" else "/v1/suggest"
             answered = await client.post(other, json={"text": "I go to "})
             assert not slow.done()  # still held, yet the others were served
             release.set()

@@ -61,7 +61,8 @@ CLIENT_CLOSED = 499  # nginx's status for a request whose client went away (nobo
 
 
 def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
-               lanes: Mapping[str, LaneLimits] | None = None, **products: ModelArg) -> FastAPI:
+               lanes: Mapping[str, LaneLimits] | None = None, quantize: str | None = None,
+               **products: ModelArg) -> FastAPI:
     """The service, with its models loaded.
 
     Args:
@@ -70,13 +71,17 @@ def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
             lexicon backend when none is bundled; ``/v1/health`` says so).
         lanes: limits per kind of work ("suggest", "generate", "sentiment", "tag"); missing kinds
             take :data:`~.lanes.DEFAULT_LANES`.
+        quantize: "int8" runs the models with int8 weights (:meth:`~.models.Served.quantize`); None: float32.
         products: the other models by name (``tagger=``): an object, a path, or None for the bundled one.
 
     Raises:
         CheckpointError: a given path is missing or not a model of the right kind.
         NotTrainedError: ``nextword`` is None and no next-word model is bundled.
+        ConfigError: an unknown ``quantize`` scheme.
     """
     served = load_served(nextword, sentiment, **products)
+    if quantize is not None:
+        served.quantize(quantize)
     limits = {**DEFAULT_LANES, **(lanes or {})}
     work = {name: Lane(name, limit) for name, limit in limits.items()}
 
@@ -141,8 +146,9 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
     @router.post("/suggest")
     async def suggest(body: SuggestRequest, request: Request) -> SuggestResponse:
         """Next words after a space; completions of the word being typed otherwise."""
-        result = await lanes["suggest"].run(served.suggest, body.text, body.k, is_disconnected=request.is_disconnected)
-        return SuggestResponse(**result)
+        results = await lanes["suggest"].run_batched(served.suggest_batch, [(body.text, body.k)],
+                                                     is_disconnected=request.is_disconnected)
+        return SuggestResponse(**results[0])
 
     @router.post("/generate")
     async def generate(body: GenerateRequest, request: Request) -> GenerateResponse:
@@ -192,7 +198,8 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
                       sentiment=f"{served.sentiment.backend} ({served.sources['sentiment']})",
                       tagger=served.sources["tagger"], translator=served.sources["translator"],
                       chars=served.sources["chars"],
-                      reviews=served.sources["reviews"], notes=list(served.notes.values()),
+                      reviews=served.sources["reviews"], quantized=served.quantized,
+                      notes=list(served.notes.values()),
                       lanes={name: LaneStats(**lane.limits_and_stats()) for name, lane in lanes.items()})
 
     @router.get("/models")

@@ -24,7 +24,7 @@ class LaneLimits:
         workers: requests of this kind that run at the same time (threads).
         queue: requests that may wait beyond those running; one more gets 503.
         timeout_s: a request's time limit in seconds, waiting included; past it the answer is 504.
-        batch_window_ms: lanes that batch (sentiment, tag): how long the first waiting request waits
+        batch_window_ms: lanes that batch (suggest, sentiment, tag): how long the first waiting request waits
             for others to join its batch; 0 runs each request alone.
         max_batch: lanes that batch: the most texts in one batch.
     """
@@ -50,7 +50,7 @@ class LaneLimits:
 
 # Suggestions are a keystroke each: a deep queue and a short limit. Generation is the slow kind.
 DEFAULT_LANES = {
-    "suggest": LaneLimits(workers=1, queue=64, timeout_s=2.0),
+    "suggest": LaneLimits(workers=1, queue=64, timeout_s=2.0, batch_window_ms=2.0),
     "generate": LaneLimits(workers=1, queue=8, timeout_s=15.0),
     "sentiment": LaneLimits(workers=1, queue=32, timeout_s=10.0, batch_window_ms=2.0),
     "tag": LaneLimits(workers=1, queue=32, timeout_s=10.0, batch_window_ms=2.0),

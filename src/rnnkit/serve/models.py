@@ -68,6 +68,7 @@ class Served:
     notes: dict[str, str] = field(default_factory=dict)
     generator: NextWordPredictor | None = None  # generation's own copy of ``nextword``
     products: dict[str, Any] = field(default_factory=dict)  # name of PRODUCTS -> its loaded object
+    quantized: str | None = None  # "int8" after quantize()
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -76,10 +77,30 @@ class Served:
         for name in ("nextword", "generate", "sentiment", *PRODUCTS):
             self._locks.setdefault(name, threading.Lock())
 
-    def suggest(self, text: str, k: int) -> dict[str, Any]:
-        """:meth:`NextWordSession.result <rnnkit.apps.nextword.session.NextWordSession.result>` for ``text``."""
+    def quantize(self, scheme: str) -> list[str]:
+        """Run every loaded model that can with ``scheme`` ("int8") weights; returns their names.
+
+        The next-word model and generation's copy, a learned sentiment model, and each product with a
+        ``quantize`` method. The lexicon backend has no weights and stays as it is.
+
+        Raises:
+            ConfigError: an unknown scheme.
+        """
+        done = []
+        models = {"nextword": self.nextword.engine, "generate": self.generator.engine,
+                  "sentiment": self.sentiment.model, **self.products}
+        for name, model in models.items():
+            if model is not None and hasattr(model, "quantize"):
+                model.quantize(scheme)
+                done.append(name)
+        self.quantized = scheme
+        return done
+
+    def suggest_batch(self, requests: list[tuple[str, int]], should_stop: StopCheck = None) -> list[dict[str, Any]]:
+        """:meth:`NextWordSession.result <rnnkit.apps.nextword.session.NextWordSession.result>` ``(k)`` of each
+        ``(text, k)``, the model run once for all (:meth:`NextWordPredictor.results_many`)."""
         with self._locks["nextword"]:
-            return self.nextword.session(text).result(k)
+            return self.nextword.results_many(requests)
 
     def generate(self, text: str, should_stop: StopCheck = None, **settings: Any) -> str:
         """:meth:`NextWordPredictor.generate`, on generation's own copy of the model."""

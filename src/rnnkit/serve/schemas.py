@@ -343,6 +343,7 @@ class Health(BaseModel):
     translator: str = Field(description="the English-to-French translator's source")
     chars: str = Field(description="the character generator's source")
     reviews: str = Field(description="the review generator's source")
+    quantized: str | None = Field(None, description="\"int8\" when the models run with int8 weights (--quantize)")
     notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")
     limits: Limits = Limits()
     lanes: dict[str, LaneStats] = Field(default_factory=dict, description="each kind of work's limits and counters")

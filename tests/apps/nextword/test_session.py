@@ -9,7 +9,7 @@ import time
 import pytest
 import torch
 
-from rnnkit import InputError
+from rnnkit import InputError, NextWordPredictor
 from rnnkit.apps.nextword.session import MAX_CONTEXT_TOKENS, NextWordSession, rank_candidates
 
 
@@ -115,3 +115,37 @@ def test_ties_go_to_the_lower_id():
     values = torch.tensor([1.0, 3.0, 3.0, 2.0, 3.0])
     assert rank_candidates(values, None, 4, 2) == ([5, 6], [3.0, 3.0])
     assert rank_candidates(values, torch.tensor([9, 8, 7, 6, 5]), 0, 2) == ([5, 7], [3.0, 3.0])
+
+
+# results_many: the service's batched suggestions ------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(3))
+def test_results_many_equals_one_session_per_text(predictor, seed):
+    rng = random.Random(seed)
+    words = ["I", "go", "to", "school", "the", "cat", "London", "sat", "schools"]
+    requests = [(random_typing(rng, words, rng.randint(0, 8)), rng.randint(1, 5)) for _ in range(24)]
+    requests += [("", 3), ("I go to (sch", 2), ("xyzzy", 3), ("the cat sat on the mat . " * 2_000, 3)]
+    got = predictor.results_many(requests)
+    assert len(got) == len(requests)
+    for (text, k), result in zip(requests, got, strict=True):
+        want = predictor.session(text).result(k)
+        assert result["prefix"] == want["prefix"] and result["completing"] == want["completing"]
+        assert_same([(s["word"], s["probability"]) for s in result["suggestions"]],
+                    [(s["word"], s["probability"]) for s in want["suggestions"]])
+
+
+def test_results_many_checks_every_request_before_running(predictor):
+    assert predictor.results_many([]) == []
+    with pytest.raises(InputError, match="k must be an integer >= 1, got 0"):
+        predictor.results_many([("I go", 3), ("I go", 0)])
+    with pytest.raises(InputError, match="text must be a str"):
+        predictor.results_many([("I go", 3), (b"I go", 3)])
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_results_many_runs_every_cell(corpus, tiny_config, cell):
+    predictor = NextWordPredictor.train(corpus, tiny_config(cell=cell, num_layers=2, epochs=2))
+    requests = [("I go to ", 3), ("the sch", 2), ("", 1), ("we go to London in", 3)]
+    for (text, k), result in zip(requests, predictor.results_many(requests), strict=True):
+        want = predictor.session(text).result(k)
+        assert [s["word"] for s in result["suggestions"]] == [s["word"] for s in want["suggestions"]]

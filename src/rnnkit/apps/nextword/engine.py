@@ -80,7 +80,37 @@ class Engine:
             output, state = self._rnn(x, state)  # (1, T, hidden_size)
             return output[0, -1], state
 
+    def run_many(self, id_lists: list[list[int]]) -> Tensor:
+        """The last output (N, hidden_size) after feeding each id list from :attr:`start` (batched).
+
+        Lists of one length run as one dense batch (no padding, so each row equals its own :meth:`run`
+        up to float rounding); an empty list gives the start output.
+        """
+        outputs = self.start[0].expand(len(id_lists), -1).clone()
+        by_length: dict[int, list[int]] = {}
+        for row, ids in enumerate(id_lists):
+            if ids:
+                by_length.setdefault(len(ids), []).append(row)
+        with fast_path():
+            for rows in by_length.values():
+                x = F.embedding(torch.tensor([id_lists[r] for r in rows]), self._embedding)  # (B, T, E)
+                state = _expand_state(self.start[1], len(rows))
+                outputs[rows] = self._rnn(x, state)[0][:, -1]
+        return outputs
+
     def logits(self, output: Tensor) -> Tensor:
         """Next-token logits (vocab_size,) from one output of :meth:`run`."""
         with fast_path():
             return self._decoder(output.unsqueeze(0))[0]  # (1, H): the int8 linear layer takes only batches
+
+    def logits_many(self, outputs: Tensor) -> Tensor:
+        """Next-token logits (N, vocab_size) from (N, hidden_size) outputs: one matrix product for all."""
+        with fast_path():
+            return self._decoder(outputs)
+
+
+def _expand_state(state: Any, batch: int) -> Any:
+    """A batch-1 recurrent state ((layers, 1, H), or an LSTM's pair of them) repeated for ``batch`` rows."""
+    if isinstance(state, tuple):
+        return tuple(part.expand(-1, batch, -1).contiguous() for part in state)
+    return state.expand(-1, batch, -1).contiguous()

@@ -209,6 +209,16 @@ class NextWordPredictor:
         check_k(k)
         return NextWordSession(self.engine, text).suggest(k)
 
+    def results_many(self, requests: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+        """``session(text).result(k)`` for each ``(text, k)``, run as one batch (the service batches so).
+
+        See :meth:`NextWordSession.results_many <rnnkit.apps.nextword.session.NextWordSession.results_many>`.
+
+        Raises:
+            InputError: a text is not a str or a ``k`` is not an integer >= 1.
+        """
+        return NextWordSession.results_many(self.engine, list(requests))
+
     def generate(self, text: str, n_words: int, temperature: float = 1.0, top_k: int = TOP_K_OFF,
                  top_p: float = TOP_P_OFF, seed: int | None = None,
                  should_stop: Callable[[], bool] | None = None) -> str:

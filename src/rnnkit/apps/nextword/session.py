@@ -59,13 +59,52 @@ class NextWordSession:
         InputError: ``text`` is not a str.
     """
 
-    def __init__(self, engine: Engine, text: str = "") -> None:
+    def __init__(self, engine: Engine, text: str = "", *, _defer: bool = False) -> None:
         self._engine = engine
+        # ids not yet run: a list only in results_many's sessions (``_defer``), which run them in a batch
+        self._pending: list[int] | None = [] if _defer else None
         self._reset()
         self.feed(text)
 
+    @classmethod
+    def results_many(cls, engine: Engine, requests: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        """``NextWordSession(engine, text).result(k)`` for each ``(text, k)``, the model run once for all.
+
+        Each text's ids (committed words, then the context inside the word being typed) run as one row of
+        a batch (:meth:`Engine.run_many <rnnkit.apps.nextword.engine.Engine.run_many>`), and the output
+        layer runs once on all rows; ranking is the session's own. Results equal the one-at-a-time ones
+        up to float rounding (the same words unless two scores tie within it). With int8 weights the
+        inputs' scale is taken per batch, so probabilities move by up to about 0.01.
+
+        Raises:
+            InputError: a text is not a str or a ``k`` is not an integer >= 1 (nothing is run).
+        """
+        for _, k in requests:
+            check_k(k)
+        sessions = [cls(engine, text, _defer=True) for text, _ in requests]
+        needed = list(map(cls._needed_ids, sessions))
+        logits = engine.logits_many(engine.run_many([ids for ids, _ in needed]))
+        with torch.inference_mode():
+            norms = torch.logsumexp(logits[:, engine.prefix_index.first_word:], dim=1).tolist()
+        return [cls._answer(session, (context, row, norm), k)
+                for session, (_, context), row, norm, (_, k) in zip(sessions, needed, logits, norms, requests,
+                                                                     strict=True)]
+
+    def _needed_ids(self) -> tuple[list[int], tuple[int, ...]]:
+        """(ids still to run for the next suggestions: queued plus context, the context's cache key)."""
+        context = self._engine.vocab.encode(self._fragment_parts()[0])
+        return self._pending + context, tuple(context)
+
+    def _answer(self, cache: tuple[Any, Tensor, float], k: int) -> dict[str, Any]:
+        """:meth:`result` ``(k)`` from logits computed elsewhere; this unrun session is spent afterwards."""
+        self._pending = None  # its state was never advanced: only this cached answer is valid
+        self._logits_cache = cache
+        return self.result(k)
+
     def _reset(self) -> None:
         self._output, self._state = self._engine.start  # after <eos>: a sentence start
+        if self._pending is not None:
+            self._pending = []
         self._last_id = self._engine.vocab.eos_id
         self._last_token = Vocabulary.EOS  # the last token read, as written (decides sentence starts)
         self._fragment = ""
@@ -127,7 +166,10 @@ class NextWordSession:
     def advance(self, ids: list[int], last_token: str | None = None) -> None:
         """Feed token ids straight to the model (one recurrent call for all of them)."""
         if ids:
-            self._output, self._state = self._engine.run(ids, self._state)
+            if self._pending is not None:
+                self._pending.extend(ids)
+            else:
+                self._output, self._state = self._engine.run(ids, self._state)
             self._last_id = ids[-1]
             self._last_token = last_token if last_token is not None else self._engine.tokens[ids[-1]]
             self._logits_cache = None
@@ -222,12 +264,12 @@ def rank_candidates(values: Tensor, ids: Tensor | None, offset: int, k: int) -> 
 
     ``values[j]`` scores candidate ``ids[j]`` (or id ``offset + j`` when ``ids`` is None).
     """
-    top = torch.topk(values, min(k, values.numel()))
-    kth = top.values[-1]
-    if int((values >= kth).sum()) == top.values.numel():  # nothing else ties the k-th: topk's set is exact
-        pos, vals = top.indices, top.values
-    else:
-        pos = torch.nonzero(values >= kth).squeeze(1)
+    n = values.numel()
+    top = torch.topk(values, min(k + 1, n))  # one more: if it is lower than the k-th, topk's set is exact
+    if n <= k or bool(top.values[k] < top.values[k - 1]):
+        pos, vals = top.indices[:k], top.values[:k]
+    else:  # something ties the k-th: every candidate at least as good, then the lowest ids win below
+        pos = torch.nonzero(values >= top.values[k - 1]).squeeze(1)
         vals = values[pos]
     cand = (ids[pos] if ids is not None else pos + offset).tolist()
     pairs = sorted(zip((-vals.double()).tolist(), cand, strict=True))[:k]
