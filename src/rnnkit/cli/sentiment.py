@@ -46,6 +46,9 @@ from rnnkit.errors import InputError
 __all__ = ["add_eval_sentiment", "add_sentiment", "add_train_sentiment"]
 
 DEFAULT_OUT = "sentiment.pt"  # where `rnnkit train sentiment` writes the model
+QUANTIZE_CHOICES = ("int8",)  # rnnkit.nn.quantize.QUANTIZE_CHOICES, spelled here: --help imports no torch
+QUANTIZE_HELP = ("int8: the learned model's LSTM and output layer with int8 weights (dynamic quantization; "
+                 "slower than float32 with oneDNN, see docs/sentiment.md)")
 
 
 # sentiment -------------------------------------------------------------------------------------------
@@ -61,6 +64,7 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train sentiment` (default: the bundled one)")
     parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES),
                         help="lexicon band: seed (compound 0 is Neutral; the default) or vader (|compound| < 0.05)")
+    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, help=QUANTIZE_HELP)
     parser.add_argument("--json", action="store_true",
                         help="print the backend, label, scores, compound and explanation as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
@@ -78,7 +82,8 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     if args.input is not None and args.explain:
         raise InputError("--explain rates one text at a time; it does not go with --input")
     text = read_text_arg(args.text) if args.text is not None else ""
-    analyzer, note = load_analyzer(args.model, backend=args.backend, threshold=args.threshold)
+    analyzer, note = load_analyzer(args.model, backend=args.backend, threshold=args.threshold,
+                                   quantize=args.quantize)
     if note:
         print(f"rnnkit: note: {note}", file=sys.stderr)
     if args.input is not None:
@@ -204,6 +209,7 @@ def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
                         "one; without any, only the lexicon rule is scored)")
     parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES), default="seed",
                         help="the lexicon rule's band for 3 classes (default seed)")
+    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, help=QUANTIZE_HELP)
     parser.add_argument("--text-column", default="text", help="csv/tsv: the text column (default text)")
     parser.add_argument("--label-column", default="label", help="csv/tsv: the label column (default label)")
     parser.add_argument("--label-scheme", choices=tuple(LABEL_SCHEMES), default="names",
@@ -228,7 +234,7 @@ def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
         from rnnkit.training.files import check_writable
 
         check_writable(Path(f"{args.confusion_png}-probe.png"), "confusion matrix")
-    analyzer, note = load_analyzer(args.model)
+    analyzer, note = load_analyzer(args.model, quantize=args.quantize)
     if note:  # the lexicon stood in for a missing bundled model: it is scored anyway, alone
         print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
               file=sys.stderr)

@@ -52,7 +52,9 @@ from rnnkit.apps.sentiment.rule import (
     resolve_threshold,
     review_rating,
 )
+from rnnkit.config import check_choice
 from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, first_line
+from rnnkit.nn.quantize import QUANTIZE_CHOICES
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL_PATH", "MAX_EXPLAIN_WORDS", "SentimentAnalyzer", "load_analyzer",
            "review_rating"]
@@ -102,24 +104,32 @@ class SentimentAnalyzer:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *, backend: str | None = None,
-             threshold: float | str | None = None) -> SentimentAnalyzer:
+             threshold: float | str | None = None, quantize: str | None = None) -> SentimentAnalyzer:
         """Load a learned model file, the bundled one, or the lexicon backend.
 
         Args:
             path: a file from :meth:`save` or ``rnnkit train sentiment``; None: the bundled model.
             backend: None or "model" for a learned model; "lexicon" for VADER's rule (no file).
             threshold: the lexicon backend's band (see the class); lexicon only.
+            quantize: "int8" predicts with int8 weights in the LSTM and output layer
+                (:meth:`SentimentModel.quantize <rnnkit.apps.sentiment.model.SentimentModel.quantize>`);
+                None keeps float32. Learned models only.
 
         Raises:
-            ConfigError: an unknown backend, a path with the lexicon backend, a threshold with a model.
+            ConfigError: an unknown backend or quantization scheme, a path or a quantization with the lexicon
+                backend, a threshold with a model.
             CheckpointError: the file is missing or not a sentiment model, or there is no bundled model.
         """
         if backend is not None and backend not in BACKENDS:
             raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        if quantize is not None:
+            check_choice("quantize", quantize, QUANTIZE_CHOICES)
         if backend == "lexicon":
             if path is not None:
                 raise ConfigError("the lexicon backend reads no model file; give a model path or the lexicon "
                                   "backend, not both")
+            if quantize is not None:
+                raise ConfigError("quantize applies to a learned model only; the lexicon backend has no weights")
             return cls(None, threshold=threshold)
         if threshold is not None:
             raise ConfigError("threshold applies to the lexicon backend only; a learned model has no threshold")
@@ -128,7 +138,10 @@ class SentimentAnalyzer:
                 raise CheckpointError(f"there is no bundled sentiment model ({DEFAULT_MODEL_PATH} is missing); "
                                       "pass a model path or backend='lexicon'")
             path = DEFAULT_MODEL_PATH
-        return cls(SentimentModel.load(path))
+        model = SentimentModel.load(path)
+        if quantize is not None:
+            model.quantize(quantize)
+        return cls(model)
 
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[str | int], config: SentimentConfig | None = None, *,
@@ -246,23 +259,27 @@ class SentimentAnalyzer:
 
 
 def load_analyzer(path: str | os.PathLike[str] | None = None, *, backend: str | None = None,
-                  threshold: float | str | None = None) -> tuple[SentimentAnalyzer, str | None]:
-    """The analyzer that a path, a backend and a threshold ask for, with the default and its fallback.
+                  threshold: float | str | None = None,
+                  quantize: str | None = None) -> tuple[SentimentAnalyzer, str | None]:
+    """The analyzer that a path, a backend, a threshold and a quantization ask for, with the default and its fallback.
 
-    The rules (the CLI's ``--model``, ``--backend`` and ``--threshold``; the service's model path):
-    a threshold alone picks the lexicon backend; nothing given picks the bundled model, and when there
-    is no usable bundled model the lexicon backend answers instead, with a one-line note saying so.
-    Anything else is :meth:`SentimentAnalyzer.load` with the same arguments.
+    The rules (the CLI's ``--model``, ``--backend``, ``--threshold`` and ``--quantize``; the service's
+    model path): a threshold alone picks the lexicon backend; nothing given picks the bundled model, and
+    when there is no usable bundled model the lexicon backend answers instead, with a one-line note
+    saying so. A quantization asks for a learned model, so it never falls back. Anything else is
+    :meth:`SentimentAnalyzer.load` with the same arguments.
 
     Returns:
         ``(analyzer, note)``: note is None, or the one line to show when the lexicon stood in.
 
     Raises:
-        ConfigError: an unknown backend, a path with the lexicon backend, a threshold with a model.
-        CheckpointError: a given path, or the bundled model with ``backend="model"``, is not usable.
+        ConfigError: an unknown backend or quantization, a path or a quantization with the lexicon backend, a
+            threshold with a model.
+        CheckpointError: a given path, or the bundled model with ``backend="model"`` or ``quantize``, is not
+            usable.
     """
-    if path is not None or backend is not None:
-        return SentimentAnalyzer.load(path, backend=backend, threshold=threshold), None
+    if path is not None or backend is not None or quantize is not None:
+        return SentimentAnalyzer.load(path, backend=backend, threshold=threshold, quantize=quantize), None
     if threshold is not None:
         return SentimentAnalyzer.load(backend="lexicon", threshold=threshold), None
     try:

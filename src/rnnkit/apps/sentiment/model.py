@@ -8,6 +8,7 @@ Negative / Neutral / Positive (:mod:`.labels`). Its configuration is in :mod:`.c
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ import numpy as np
 import torch
 
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
-from rnnkit.apps.sentiment.features import MAX_TOKENS, check_texts, model_tokens, rule_token, sentiment_tokens
+from rnnkit.apps.sentiment.features import MAX_TOKENS, TokenIds, check_texts, rule_token, sentiment_tokens
 from rnnkit.apps.sentiment.labels import (
     FINE_LABELS,
     LABELS,
@@ -27,9 +28,10 @@ from rnnkit.apps.sentiment.labels import (
     group_log_probs,
 )
 from rnnkit.apps.sentiment.rule_head import RuleHead, vader_matrix
-from rnnkit.config import ModelConfig, config_from_dict
+from rnnkit.config import ModelConfig, check_choice, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.models.lexicon_classifier import LexiconClassifier
+from rnnkit.nn.quantize import QUANTIZE_CHOICES, quantize_int8
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint, load_checkpoint, save_checkpoint
 
@@ -55,10 +57,15 @@ class SentimentModel:
         self.config = config
         self.metrics = dict(metrics or {})
         self.card = dict(card or {})
+        self.quantized: str | None = None  # "int8" after quantize()
+        self._network = self.model  # what _log_probs runs: the model, or its int8 copy
+        self._token_ids = TokenIds(vocab, config.rule_tokens, MAX_TOKENS)
 
     def __repr__(self) -> str:
         direction = "bidirectional " if self.config.bidirectional else ""
-        return f"SentimentModel({direction}{self.config.cell} {self.config.hidden_size}, vocabulary {len(self.vocab)})"
+        int8 = ", int8" if self.quantized else ""
+        return (f"SentimentModel({direction}{self.config.cell} {self.config.hidden_size}, "
+                f"vocabulary {len(self.vocab)}{int8})")
 
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[Any], config: SentimentConfig | None = None, *,
@@ -96,10 +103,32 @@ class SentimentModel:
 
     def encode(self, texts: Sequence[str], compounds: Sequence[float] | None = None) -> list[list[int]]:
         """Token ids of each text (an empty text reads as one ``<unk>``); ``compounds``: VADER's, if known."""
-        rule = self.config.rule_tokens
-        known = compounds if compounds is not None else [None] * len(texts)
-        return [self.vocab.encode(model_tokens(t, rule, MAX_TOKENS, c)) or [self.vocab.unk_id]
-                for t, c in zip(texts, known, strict=True)]
+        if compounds is None:
+            compounds = [None] * len(texts)
+        elif isinstance(compounds, np.ndarray):  # Python floats: round() on a NumPy float costs ~1 us more
+            compounds = compounds.tolist()
+        token_ids, unk = self._token_ids, self.vocab.unk_id
+        return [token_ids(t, c) or [unk] for t, c in zip(texts, compounds, strict=True)]
+
+    def quantize(self, scheme: str = "int8") -> None:
+        """Predict with int8 weights in the LSTM and the output layer (:func:`~rnnkit.nn.quantize.quantize_int8`).
+
+        :attr:`model` keeps its float weights (:meth:`save` writes them); an int8 copy that shares its
+        embedding and lexicon table runs the predictions (a GRU is quantized too, a plain RNN stays
+        float32). Calling it again changes nothing. Not faster than float32 with oneDNN for the bundled
+        model (docs/sentiment.md, "int8").
+
+        Raises:
+            ConfigError: an unknown scheme.
+        """
+        check_choice("quantize", scheme, QUANTIZE_CHOICES)
+        if self.quantized == scheme:
+            return
+        shared = {id(t): t for t in (self.model.embedding.weight, self.model.features)}  # not copied
+        network = copy.deepcopy(self.model, memo=shared)
+        network.rnn.fused = quantize_int8(network.rnn.fused)  # _log_probs' batches are dense: one call each
+        network.head = quantize_int8(network.head)
+        self._network, self.quantized = network.eval(), scheme
 
     @torch.no_grad()
     def _log_probs(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +136,7 @@ class SentimentModel:
         coarse_out = np.zeros((len(id_lists), len(LABELS)), dtype=np.float64)
         for rows in _equal_length_batches(id_lists, PREDICT_BATCH):
             ids = torch.tensor([id_lists[i] for i in rows], dtype=torch.int64)  # (B, T), no padding
-            fine, coarse = group_log_probs(self.model(ids, torch.full((len(rows),), ids.shape[1])))
+            fine, coarse = group_log_probs(self._network(ids, torch.full((len(rows),), ids.shape[1])))
             fine_out[rows], coarse_out[rows] = fine.numpy(), coarse.numpy()
         return fine_out, coarse_out
 
