@@ -4,9 +4,11 @@ Both rate the same sentences (SST test, whole sentences; a built-in list when th
 in this one process. The model gets the whole list in one ``rate_many`` call (batched,
 length-bucketed); VADER is called once per sentence, as its users do. Several rounds each, after a
 warm-up; the median round is reported, with the ratio model / VADER. ``--quantize int8`` loads the
-model with int8 weights in its LSTM and output layer (``SentimentAnalyzer.load(quantize="int8")``).
+model with int8 weights in its LSTM and output layer, ``--quantize bf16`` with the whole network in
+bfloat16 (``SentimentAnalyzer.load(quantize=...)``). The model computes VADER's scores itself, with
+rnnkit's FastVader (the same numbers); the peer is the vaderSentiment package's own analyzer.
 
-    python bench/sentiment_throughput.py [--model PATH] [--quantize int8] [--data FILE] [--rounds 5] [--threads 1]
+    python bench/sentiment_throughput.py [--model PATH] [--quantize int8|bf16] [--data FILE] [--rounds 5] [--threads 1]
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def rate_per_second(run, n: int, rounds: int) -> tuple[float, list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model file (default: the bundled model)")
-    parser.add_argument("--quantize", choices=("int8",), default=None,
+    parser.add_argument("--quantize", choices=("int8", "bf16"), default=None,
                         help="int8: the model's LSTM and output layer with int8 weights (default float32)")
     parser.add_argument("--data", type=Path, default=None, help=f"SST tree file (default {SST_TEST})")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per system (default 5)")
@@ -74,7 +76,8 @@ def main() -> int:
     print(describe())
     print(f"model {args.model or 'bundled default'}: {analyzer!r}")
     onednn = "on" if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else "off"
-    path = "int8 (dynamic quantization: LSTM and output layer)" if args.quantize else f"float32 (oneDNN {onednn})"
+    path = {"int8": "int8 (dynamic quantization: LSTM and output layer)",
+            "bf16": f"bfloat16 network (oneDNN {onednn})"}.get(args.quantize, f"float32 (oneDNN {onednn})")
     print(f"network path: {path}; torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     print(f"{len(texts):,} sentences from {source}; {args.rounds} rounds each, median reported")
     analyzer.rate_many(texts[:256])  # warm-up, not timed

@@ -34,6 +34,11 @@ DEFAULT_WORDS = 20  # --length when not given with --words: words
 AGREEMENT_N = 200  # texts per label that `eval generator --labels` writes and rates (the figure)
 
 
+def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quantize", choices=("int8",), help="int8: run the LSTM and the output layer with int8 "
+                        "weights (faster; nats/char beside float32 in docs/generator.md)")
+
+
 # generate --------------------------------------------------------------------------------------------
 
 def add_generate(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +62,7 @@ def add_generate(parser: argparse.ArgumentParser) -> None:
                         "Shakespeare model, or the review model with --label)")
     parser.add_argument("--json", action="store_true",
                         help='print {"prompt", "label", "text", "finished"} as JSON; text is the continuation alone')
+    _add_quantize_flag(parser)
     add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_generate)
 
@@ -69,7 +75,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     else:
         from rnnkit.apps.generator.generator import CharGenerator
 
-        generator = CharGenerator.load(args.model, conditioned=args.label is not None)
+        generator = CharGenerator.load(args.model, conditioned=args.label is not None, quantize=args.quantize)
         length = DEFAULT_CHARS if args.length is None else args.length
         result = generator.generate(prompt, length, args.temperature, args.top_k, args.top_p, args.seed, args.label,
                                     args.guidance)
@@ -86,7 +92,7 @@ def _generate_words(args: argparse.Namespace, prompt: str) -> dict[str, Any]:
         raise InputError("--label needs the review model; leave out --words")
     from rnnkit.apps.nextword.predictor import NextWordPredictor
 
-    predictor = NextWordPredictor.load(args.model)
+    predictor = NextWordPredictor.load(args.model, quantize=args.quantize)
     length = DEFAULT_WORDS if args.length is None else args.length
     words = predictor.generate(prompt, length, args.temperature, args.top_k, args.top_p, args.seed)
     gap = " " if prompt and not prompt[-1].isspace() else ""
@@ -171,6 +177,7 @@ def add_eval_generator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--guidance", type=float, help="classifier-free guidance, 0-10 (default 3, 0 = off)")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed of the first label (default 0)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    _add_quantize_flag(parser)
     add_threads_flag(parser, 0)
     parser.set_defaults(func=_cmd_eval)
 
@@ -180,16 +187,17 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     set_threads(args.num_threads)
     if args.labels is not None:
-        return _eval_labels(args, CharGenerator.load(args.model, conditioned=True))
+        return _eval_labels(args, CharGenerator.load(args.model, conditioned=True, quantize=args.quantize))
     if args.file is None:
         raise InputError("give the FILE to score, or --labels for a conditioned model")
     from rnnkit.apps.generator.evaluate import evaluate_text
     from rnnkit.data import read_text
 
-    result = evaluate_text(CharGenerator.load(args.model), read_text(args.file), valid_fraction=args.valid_fraction,
+    generator = CharGenerator.load(args.model, quantize=args.quantize)
+    result = evaluate_text(generator, read_text(args.file), valid_fraction=args.valid_fraction,
                            max_chars=args.max_chars)
     result = {"file": str(args.file), "model": str(args.model) if args.model else "default",
-              "valid_fraction": args.valid_fraction} | result
+              "valid_fraction": args.valid_fraction, "quantize": args.quantize} | result
     if args.json:
         print_json(result, indent=2)
     else:
@@ -212,8 +220,8 @@ def _eval_labels(args: argparse.Namespace, generator: Any) -> int:
                            reference=reference, seed=args.seed, length=args.length, temperature=args.temperature,
                            top_k=args.top_k, top_p=args.top_p, guidance=args.guidance)
     if args.json:
-        print_json({"model": str(args.model) if args.model else "default", "n": args.n, "length": args.length,
-                    "temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p,
+        print_json({"model": str(args.model) if args.model else "default", "quantize": args.quantize, "n": args.n,
+                    "length": args.length, "temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p,
                     "guidance": DEFAULT_GUIDANCE if args.guidance is None else args.guidance, "seed": args.seed,
                     "labels": rows}, indent=2)
         return 0

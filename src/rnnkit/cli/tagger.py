@@ -34,6 +34,11 @@ DEFAULT_OUT = "tagger.pt"  # where `rnnkit train tagger` writes the model
 STDIN = "-"  # the file or text argument that means "read stdin"
 
 
+def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quantize", choices=("int8",), help="int8: run the BiLSTMs and the output layer with int8 "
+                        "weights (faster; the same UPOS accuracy on UD English-Atis, see docs/tagger.md)")
+
+
 # tag -------------------------------------------------------------------------------------------------
 
 def add_tag(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +46,7 @@ def add_tag(parser: argparse.ArgumentParser) -> None:
                         "tags each line of stdin (or give --input)")
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train tagger` (default: the bundled one)")
     parser.add_argument("--json", action="store_true", help='print {"tokens": [{"word": ..., "tag": ...}]} per text')
+    _add_quantize_flag(parser)
     add_threads_flag(parser, 1)
     add_bulk_flags(parser)
     parser.set_defaults(func=_cmd_tag)
@@ -52,7 +58,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     set_threads(args.num_threads)
     if (args.text is None) == (args.input is None):
         raise InputError("give a TEXT to tag, or --input FILE to tag every line or row of a file (not both)")
-    tagger = Tagger.load(args.model)
+    tagger = Tagger.load(args.model, quantize=args.quantize)
     if args.input is not None:
         summary = run_bulk(args.input, lambda texts: [tag_result(p) for p in tagger.tag_many(texts)], flatten_tags,
                            TAG_COLUMNS, input_format=args.input_format, text_column=args.text_column,
@@ -110,6 +116,7 @@ def add_eval_tagger(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train", type=Path, metavar="FILE", help="training file of the most-frequent-tag "
                         "baseline (default: the model's recorded training file, when it is there)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    _add_quantize_flag(parser)
     add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_eval)
 
@@ -120,11 +127,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from rnnkit.data.conllu import parse_conllu, read_conllu
 
     set_threads(args.num_threads)
-    tagger = Tagger.load(args.model)
+    tagger = Tagger.load(args.model, quantize=args.quantize)
     test = parse_conllu(read_text_arg(STDIN), "<stdin>") if args.file == STDIN else read_conllu(args.file)
     train_file = _baseline_file(args.train, tagger.metrics)
     result = evaluate_tagger(tagger, test, read_conllu(train_file) if train_file else None)
-    result = {"file": args.file, "model": str(args.model) if args.model else "default",
+    result = {"file": args.file, "model": str(args.model) if args.model else "default", "quantize": args.quantize,
               "baseline_train": str(train_file) if train_file else None} | result
     if args.json:
         print_json(result, indent=2)

@@ -102,7 +102,7 @@ def run_fused(module: nn.RNNBase, x: Tensor, lengths: Tensor | None, state: Stat
 
 def _run_post(module: nn.RNNBase, x: Tensor, lengths: Tensor, state: State | None) -> tuple[Tensor, State]:
     """A post-padded batch whose lengths differ; picks the fastest exact way (see the module docstring)."""
-    if module.num_layers == 1 and not module.bidirectional and not isinstance(module, nn.LSTM):
+    if module.num_layers == 1 and not module.bidirectional and module.mode != "LSTM":  # int8 LSTMs too
         return _run_gathered(module, x, lengths, state)
     if x.device.type == "cpu":
         distinct = len(set(lengths.tolist()))

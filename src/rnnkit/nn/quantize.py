@@ -12,11 +12,13 @@ int8 LSTM; with the pinned torch it works and warns, and the warnings are silenc
 
 from __future__ import annotations
 
+import copy
 import warnings
+from collections.abc import Iterable
 
-from torch import nn
+from torch import Tensor, nn
 
-__all__ = ["QUANTIZE_CHOICES", "quantize_int8"]
+__all__ = ["QUANTIZE_CHOICES", "int8_copy", "quantize_int8"]
 
 QUANTIZE_CHOICES = ("int8",)  # what --quantize accepts (absent: float32)
 
@@ -33,3 +35,29 @@ def quantize_int8(module: nn.Module) -> nn.Module:
         warnings.simplefilter("ignore", UserWarning)
         wrapped = quantize_dynamic(nn.Sequential(module), {nn.Linear, nn.LSTM, nn.GRU}, inplace=False)
     return wrapped[0]
+
+
+def int8_copy(model: nn.Module, paths: Iterable[str], shared: Iterable[Tensor] = ()) -> nn.Module:
+    """An eval-mode copy of ``model`` whose submodules at ``paths`` (``"rnn.fused"``, ``"head"``) are int8.
+
+    What the products' ``quantize("int8")`` runs while their float model stays as it was (``save``
+    writes it). A path through a None attribute (an optional layer the model lacks) is skipped.
+
+    Args:
+        model: the float model; left unchanged.
+        paths: dotted attribute paths of the ``nn.Linear`` / ``nn.LSTM`` / ``nn.GRU`` modules to swap
+            (or modules holding them).
+        shared: tensors the copy shares with ``model`` instead of copying (embedding tables: looked
+            up, not multiplied, so they stay float32).
+    """
+    network = copy.deepcopy(model, memo={id(t): t for t in shared})
+    for path in paths:
+        *parents, name = path.split(".")
+        parent = network
+        for part in parents:
+            parent = getattr(parent, part)
+            if parent is None:
+                break
+        if parent is not None and getattr(parent, name) is not None:
+            setattr(parent, name, quantize_int8(getattr(parent, name)))
+    return network.eval()

@@ -82,9 +82,10 @@ def test_load_with_quantize(tiny_path):
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda path: SentimentModel.load(path).quantize("int4"), "quantize must be one of int8; got 'int4'"),
-    (lambda path: SentimentAnalyzer.load(path, quantize="int4"), "quantize must be one of int8; got 'int4'"),
-    (lambda path: SentimentAnalyzer.load("missing.pt", quantize="fp8"), "quantize must be one of int8; got 'fp8'"),
+    (lambda path: SentimentModel.load(path).quantize("int4"), "quantize must be one of int8, bf16; got 'int4'"),
+    (lambda path: SentimentAnalyzer.load(path, quantize="int4"), "quantize must be one of int8, bf16; got 'int4'"),
+    (lambda path: SentimentAnalyzer.load("missing.pt", quantize="fp8"),
+     "quantize must be one of int8, bf16; got 'fp8'"),
     (lambda path: SentimentAnalyzer.load(backend="lexicon", quantize="int8"),
      "quantize applies to a learned model only; the lexicon backend has no weights"),
     (lambda path: load_analyzer(backend="lexicon", quantize="int8"), "quantize applies to a learned model only"),
@@ -154,3 +155,28 @@ def test_bundled_int8_agrees_with_float_on_sst_dev(shared_data):
     assert (float32.argmax(axis=1) == int8.argmax(axis=1)).mean() >= 0.97  # measured 0.995
     assert np.abs(float32 - int8).max() < 0.06  # measured 0.022
     assert np.abs(float32 - int8).mean() < 0.01  # measured 0.0026
+
+
+@needs_bundled
+@pytest.mark.data
+@pytest.mark.slow
+def test_bundled_bf16_agrees_with_float_on_sst_dev(shared_data):
+    texts = [text for text, _ in read_sst(shared_data("sst", "trees", "dev.txt"))]
+    float32 = SentimentAnalyzer.load().model
+    bf16 = SentimentAnalyzer.load(quantize="bf16").model
+    assert bf16.quantized == "bf16" and repr(bf16).endswith(", bf16)")
+    want, got = float32.probabilities(texts), bf16.probabilities(texts)
+    assert got.dtype == np.float64 and np.allclose(got.sum(axis=1), 1.0)
+    assert (want.argmax(axis=1) == got.argmax(axis=1)).mean() >= 0.99
+    assert np.abs(want - got).max() < 0.02
+    assert all(p.dtype == torch.float32 for p in float32.model.parameters())  # the float model is kept
+
+
+def test_bf16_then_int8_replaces_the_first_scheme(tiny_path):
+    model = SentimentModel.load(tiny_path)
+    before = model.probabilities(TEXTS)
+    model.quantize("bf16")
+    np.testing.assert_allclose(model.probabilities(TEXTS), before, atol=0.02)
+    model.quantize("int8")
+    assert model.quantized == "int8"
+    np.testing.assert_allclose(model.probabilities(TEXTS), before, atol=0.05)

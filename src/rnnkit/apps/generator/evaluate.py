@@ -63,7 +63,7 @@ def evaluate_text(generator: CharGenerator, text: str, *, valid_fraction: float 
     batch_size, seq_len = (config.batch_size, config.seq_len) if config else (EVAL_BATCH, EVAL_SEQ_LEN)
     task = LanguageModelTask()
     rows = task.prepare(ids, batch_size=min(batch_size, max(len(ids) // (2 * seq_len), 1)), name="text")
-    model = generator.model.eval()
+    model = generator.network.eval()  # the int8 copy after generator.quantize()
     with torch.inference_mode():
         sums = task.eval_sums(model, rows, task.eval_batches(rows, seq_len=seq_len), torch.device("cpu"))
     metrics = task.metrics(sums)

@@ -28,9 +28,10 @@ from rnnkit.apps.generator.sampling import (
 )
 from rnnkit.apps.generator.text import encode_chars, label_token
 from rnnkit.apps.generator.train import Labelled, train_parts
-from rnnkit.config import check_int, check_number
+from rnnkit.config import check_choice, check_int, check_number
 from rnnkit.errors import InputError, StoppedError
 from rnnkit.nn.inference import fast_path
+from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
 from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BATCH", "REVIEW_MODEL_PATH", "CharGenerator"]
@@ -65,12 +66,20 @@ class CharGenerator:
         self.parts = parts
         self.model = parts.model.eval()
         self.vocab = parts.vocab
+        self.quantized: str | None = None  # "int8" after quantize()
+        self._network = self.model  # what sampling and evaluation run: the model, or its int8 copy
         self._banned = self._banned_ids()
 
     def __repr__(self) -> str:
         c = self.model.config
         labels = f", labels {'/'.join(self.labels)}" if self.labels else ""
-        return f"CharGenerator({c.cell} {c.num_layers}x{c.hidden_size}, {len(self.vocab)} symbols{labels})"
+        int8 = ", int8" if self.quantized else ""
+        return f"CharGenerator({c.cell} {c.num_layers}x{c.hidden_size}, {len(self.vocab)} symbols{labels}{int8})"
+
+    @property
+    def network(self) -> torch.nn.Module:
+        """The module generation and :func:`~.evaluate.evaluate_text` run: :attr:`model`, or its int8 copy."""
+        return self._network
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -83,21 +92,49 @@ class CharGenerator:
         return self.parts.metrics
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, *, conditioned: bool = False) -> CharGenerator:
+    def load(cls, path: str | os.PathLike | None = None, *, conditioned: bool = False,
+             quantize: str | None = None) -> CharGenerator:
         """Load a generator saved by :meth:`save` or by the Trainer during :meth:`train`.
 
         Args:
             path: the checkpoint; None loads a bundled model: :data:`DEFAULT_MODEL_PATH` (Shakespeare),
                 or :data:`REVIEW_MODEL_PATH` (reviews by label) when ``conditioned`` is true.
             conditioned: with ``path`` None, which bundled model.
+            quantize: "int8" samples and scores with int8 weights (:meth:`quantize`); None keeps float32.
 
         Raises:
             NotTrainedError: ``path`` is None and the bundled model is missing.
             CheckpointError: unreadable, or another product's checkpoint.
+            ConfigError: ``quantize`` is not "int8" or None.
         """
+        if quantize is not None:
+            check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the file is read
         path = bundled_or_given(path, REVIEW_MODEL_PATH if conditioned else DEFAULT_MODEL_PATH, "generator",
                                 "rnnkit train generator --data FILE")
-        return cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        generator = cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        if quantize is not None:
+            generator.quantize(quantize)
+        return generator
+
+    def quantize(self, scheme: str = "int8") -> None:
+        """Sample and score with int8 weights: the LSTM/GRU and the output layer (:func:`~.nn.quantize.quantize_int8`).
+
+        :attr:`model` keeps its float weights (:meth:`save` writes them); an int8 copy that shares its
+        embeddings runs :meth:`generate`, :meth:`generate_many` and :func:`~.evaluate.evaluate_text`. A
+        plain-RNN cell (``cell="rnn"``) has no int8 kernel in torch and stays float32; so do the
+        embeddings, which are looked up, not multiplied. Calling it again changes nothing.
+
+        Raises:
+            ConfigError: an unknown scheme.
+        """
+        check_choice("quantize", scheme, QUANTIZE_CHOICES)
+        if self.quantized == scheme:
+            return
+        embeddings = [self.model.encoder.weight]  # also the decoder's weight when tie_weights: copied into int8
+        if hasattr(self.model, "label_embedding"):
+            embeddings.append(self.model.label_embedding.weight)
+        self._network = int8_copy(self.model, ("rnn.fused", "decoder"), shared=embeddings)
+        self.quantized = scheme
 
     @classmethod
     def train(cls, data: str | Labelled, config: GeneratorConfig | None = None, **kwargs: Any) -> CharGenerator:
@@ -191,7 +228,7 @@ class CharGenerator:
         """Rows are copy-major: copy c of text i is row c * n + i (copy 0: the label, then the others)."""
         generator = torch.Generator().manual_seed(draw.seed) if draw.seed is not None else None
         shifts = torch.tensor([shift for _, shift in copies]).repeat_interleave(n)  # (C * n,)
-        logits, state = self.model(torch.tensor([ids for ids, _ in copies for _ in range(n)], dtype=torch.int64))
+        logits, state = self._network(torch.tensor([ids for ids, _ in copies for _ in range(n)], dtype=torch.int64))
         out = torch.zeros(n, draw.length, dtype=torch.int64)
         done = torch.zeros(n, dtype=torch.bool)
         for t in range(draw.length):
@@ -208,7 +245,7 @@ class CharGenerator:
             done |= ids == self.vocab.eos_id
             if bool(done.all()):
                 break
-            logits, state = self.model((ids.repeat(len(copies)) + shifts).unsqueeze(1), state)
+            logits, state = self._network((ids.repeat(len(copies)) + shifts).unsqueeze(1), state)
         return [self._decode(row) for row in out.tolist()]
 
     def _decode(self, ids: list[int]) -> tuple[str, bool]:

@@ -42,7 +42,7 @@ from typing import Any
 
 from rnnkit.apps.sentiment.config import BACKENDS, SentimentConfig
 from rnnkit.apps.sentiment.labels import LABELS, NEUTRAL
-from rnnkit.apps.sentiment.model import SentimentModel
+from rnnkit.apps.sentiment.model import QUANTIZE_SCHEMES, SentimentModel
 from rnnkit.apps.sentiment.rule import (
     BLANK_SCORES,
     check_text,
@@ -54,7 +54,6 @@ from rnnkit.apps.sentiment.rule import (
 )
 from rnnkit.config import check_choice
 from rnnkit.errors import CheckpointError, ConfigError, InputError, NotTrainedError, first_line
-from rnnkit.nn.quantize import QUANTIZE_CHOICES
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL_PATH", "MAX_EXPLAIN_WORDS", "SentimentAnalyzer", "load_analyzer",
            "review_rating"]
@@ -111,7 +110,7 @@ class SentimentAnalyzer:
             path: a file from :meth:`save` or ``rnnkit train sentiment``; None: the bundled model.
             backend: None or "model" for a learned model; "lexicon" for VADER's rule (no file).
             threshold: the lexicon backend's band (see the class); lexicon only.
-            quantize: "int8" predicts with int8 weights in the LSTM and output layer
+            quantize: "int8" predicts with int8 weights in the LSTM and output layer, "bf16" in bfloat16
                 (:meth:`SentimentModel.quantize <rnnkit.apps.sentiment.model.SentimentModel.quantize>`);
                 None keeps float32. Learned models only.
 
@@ -123,7 +122,7 @@ class SentimentAnalyzer:
         if backend is not None and backend not in BACKENDS:
             raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if quantize is not None:
-            check_choice("quantize", quantize, QUANTIZE_CHOICES)
+            check_choice("quantize", quantize, QUANTIZE_SCHEMES)
         if backend == "lexicon":
             if path is not None:
                 raise ConfigError("the lexicon backend reads no model file; give a model path or the lexicon "

@@ -20,7 +20,9 @@ from rnnkit.apps.tagger.payload import TaggerParts, build_payload, read_payload
 from rnnkit.apps.tagger.task import TaggedIds, encode_sentences, make_batch
 from rnnkit.apps.tagger.text import PUNCT_TAG, is_punctuation, pieces, split_words
 from rnnkit.apps.tagger.train import Source, train_parts
+from rnnkit.config import check_choice
 from rnnkit.errors import InputError
+from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
 from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "INFER_BATCH", "Tagger", "tag_result"]
@@ -45,12 +47,15 @@ class Tagger:
             raise InputError(f"parts must be TaggerParts, got {type(parts).__name__}")
         self.parts = parts
         self.model = parts.model.eval()
+        self.quantized: str | None = None  # "int8" after quantize()
+        self._network = self.model  # what _forward runs: the model, or its int8 copy
         self._tag_ids = {tag: i for i, tag in enumerate(parts.tags)}
 
     def __repr__(self) -> str:
         c = self.config
+        int8 = ", int8" if self.quantized else ""
         return (f"Tagger({c.cell} {c.num_layers}x{c.hidden_size} bidirectional, {len(self.tags)} tags, "
-                f"vocabulary {len(self.parts.vocab)})")
+                f"vocabulary {len(self.parts.vocab)}{int8})")
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -83,18 +88,45 @@ class Tagger:
                                checkpoint_path=checkpoint_path, resume_from=resume_from, callbacks=callbacks))
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> Tagger:
+    def load(cls, path: str | os.PathLike | None = None, quantize: str | None = None) -> Tagger:
         """Load a tagger saved by :meth:`save` (or a Trainer checkpoint of :meth:`train`).
 
         Args:
             path: the checkpoint; None loads the bundled model, :data:`DEFAULT_MODEL_PATH`.
+            quantize: "int8" tags with int8 weights (:meth:`quantize`); None keeps float32.
 
         Raises:
             NotTrainedError: ``path`` is None and no model is bundled.
             CheckpointError: the file is missing, unreadable, another product's, or inconsistent.
+            ConfigError: ``quantize`` is not "int8" or None.
         """
+        if quantize is not None:
+            check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the file is read
         path = bundled_or_given(path, DEFAULT_MODEL_PATH, "tagger", "rnnkit train tagger --train FILE.conllu")
-        return cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        tagger = cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        if quantize is not None:
+            tagger.quantize(quantize)
+        return tagger
+
+    def quantize(self, scheme: str = "int8") -> None:
+        """Tag with int8 weights (:func:`~rnnkit.nn.quantize.quantize_int8`): both BiLSTMs/BiGRUs and the output layer.
+
+        :attr:`model` keeps its float weights (:meth:`save` writes them); an int8 copy that shares its
+        embeddings runs the tagging. A plain-RNN cell (``cell="rnn"``) has no int8 kernel in torch and
+        stays float32; so do the embeddings, which are looked up, not multiplied. Calling it again
+        changes nothing. Each input is quantized on the fly with a scale taken from its whole batch, so a
+        sentence's tags can differ slightly alone and among others (298 of 300 ATIS test sentences the same).
+
+        Raises:
+            ConfigError: an unknown scheme.
+        """
+        check_choice("quantize", scheme, QUANTIZE_CHOICES)
+        if self.quantized == scheme:
+            return
+        embeddings = [m.weight for m in (self.model.embedding, self.model.char_embedding) if m is not None]
+        # bidirectional int8 layers run packed (rnnkit.nn.fused); the character encoder may be absent
+        self._network = int8_copy(self.model, ("char_encoder.fused", "encoder.fused", "output"), shared=embeddings)
+        self.quantized = scheme
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the tagger to one checkpoint file (atomically); :meth:`load` reads it back.
@@ -171,7 +203,7 @@ class Tagger:
         for start in range(0, len(order), INFER_BATCH):
             key = order[start:start + INFER_BATCH].tolist()
             words, chars, lengths, _ = make_batch(data, key)
-            ids = self.model(words, chars, lengths).argmax(-1).numpy()  # (B, T)
+            ids = self._network(words, chars, lengths).argmax(-1).numpy()  # (B, T)
             for row, i in enumerate(key):
                 best[i] = ids[row, :data.lengths[i]]
         return best

