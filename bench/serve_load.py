@@ -43,14 +43,15 @@ REVIEWS = ["I love this movie, it is wonderful!", "The plot was boring and the a
            "Not bad at all.", "It was okay, nothing special.", "The food was good but the service was slow.",
            "ABSOLUTELY AMAZING!!! 😍", "I would not recommend it to anyone.", "A quiet film about a family."]
 START_TIMEOUT_S = 60
+KINDS = ("suggest", "sentiment")
 REQUEST_TIMEOUT_S = 30
 
 
-def requests_plan(n: int) -> Iterator[tuple[str, str, dict]]:
-    """``n`` requests: (kind, path, JSON body), suggest and sentiment in turn."""
+def requests_plan(n: int, kinds: tuple[str, ...] = KINDS) -> Iterator[tuple[str, str, dict]]:
+    """``n`` requests: (kind, path, JSON body), the ``kinds`` in turn (suggest and sentiment by default)."""
     suggest, review = itertools.cycle(SUGGEST_TEXTS), itertools.cycle(REVIEWS)
     for i in range(n):
-        if i % 2 == 0:
+        if kinds[i % len(kinds)] == "suggest":
             yield "suggest", "/v1/suggest", {"text": next(suggest), "k": 3}
         else:
             yield "sentiment", "/v1/sentiment", {"text": next(review)}
@@ -93,8 +94,9 @@ async def post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host:
     return status == 200 and isinstance(json.loads(answer), dict)
 
 
-async def run_load(base: str, clients: int, n: int, max_seconds: float) -> tuple[list, float]:
-    plan = requests_plan(n)  # one iterator shared by every client: each request is taken once
+async def run_load(base: str, clients: int, n: int, max_seconds: float,
+                   kinds: tuple[str, ...] = KINDS) -> tuple[list, float]:
+    plan = requests_plan(n, kinds)  # one iterator shared by every client: each request is taken once
     results: list = []
     start = time.perf_counter()
     await asyncio.gather(*(client(base, plan, start + max_seconds, results) for _ in range(clients)))
@@ -136,7 +138,8 @@ def server(threads: int, extra: list[str] | None = None) -> Iterator[str]:
 def report(results: list, elapsed: float, args: argparse.Namespace, backend: str, label: str = "") -> int:
     errors = sum(not ok for _, _, ok in results)
     print(f"rnnkit serve{label} under load: {args.clients} clients, {len(results):,} of {args.requests:,} requests "
-          f"(suggest and sentiment in turn) in {elapsed:.1f} s on loopback; sentiment backend: {backend}")
+          f"({' and '.join(args.kinds.split(','))} in turn) in {elapsed:.1f} s on loopback; "
+          f"sentiment backend: {backend}")
     print(f"  throughput: {len(results) / elapsed:,.0f} requests/s")
     for kind in ("all", "suggest", "sentiment"):
         ms = np.array([s for k, s, _ in results if kind in ("all", k)]) * 1000
@@ -149,10 +152,11 @@ def report(results: list, elapsed: float, args: argparse.Namespace, backend: str
 
 
 def measure(args: argparse.Namespace, extra: list[str] | None = None) -> tuple[list, float, str]:
+    kinds = tuple(args.kinds.split(","))
     with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra) as base:
         backend = httpx.get(base + "/v1/health").json()["sentiment"]
-        asyncio.run(run_load(base, args.clients, 2 * args.clients, 30))  # warm-up: connections, first calls
-        results, elapsed = asyncio.run(run_load(base, args.clients, args.requests, args.max_seconds))
+        asyncio.run(run_load(base, args.clients, 2 * args.clients, 30, kinds))  # warm-up: connections, first calls
+        results, elapsed = asyncio.run(run_load(base, args.clients, args.requests, args.max_seconds, kinds))
     return results, elapsed, backend
 
 
@@ -163,6 +167,8 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=120, help="stop sending after this (default 120)")
     parser.add_argument("--threads", type=int, default=1, help="the server's torch threads (default 1)")
     parser.add_argument("--url", help="load a running server instead of starting one")
+    parser.add_argument("--kinds", default=",".join(KINDS), choices=("suggest,sentiment", "suggest", "sentiment"),
+                        help="the requests sent, in turn (default suggest,sentiment)")
     parser.add_argument("--compare-batching", action="store_true",
                         help="run twice: batching off (--batch-window-ms 0), then the default; print the ratio")
     args = parser.parse_args()
@@ -175,8 +181,10 @@ def main() -> int:
     on = measure(args)
     failed |= report(on[0], on[1], args, on[2], " (batching on, default window)")
     ratio = (len(on[0]) / on[1]) / (len(off[0]) / off[1])
-    p99 = [np.percentile([s for k, s, _ in run[0] if k == "sentiment"], 99) * 1000 for run in (off, on)]
-    print(f"batching on / off: {ratio:.2f}x requests/s; sentiment p99 {p99[0]:.1f} -> {p99[1]:.1f} ms")
+    p99 = {kind: [np.percentile([s for k, s, _ in run[0] if k == kind], 99) * 1000 for run in (off, on)]
+           for kind in args.kinds.split(",")}
+    print(f"batching on / off: {ratio:.2f}x requests/s; "
+          + "; ".join(f"{kind} p99 {a:.1f} -> {b:.1f} ms" for kind, (a, b) in p99.items()))
     return failed
 
 if __name__ == "__main__":

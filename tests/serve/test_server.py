@@ -104,3 +104,17 @@ def test_bad_limit_flags_are_one_line_usage_errors(capsys, flags, message):
     assert main(["serve", *flags]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_run_server_freezes_the_loaded_objects_before_serving(monkeypatch):
+    import gc
+
+    from rnnkit.serve import server
+
+    seen = {}
+    monkeypatch.setattr(server._Server, "run", lambda self: seen.setdefault("frozen", gc.get_freeze_count()))
+    try:
+        server.run_server(FastAPI(), "127.0.0.1", 0)
+    finally:
+        gc.unfreeze()
+    assert seen["frozen"] > 1000  # every object alive at start-up: the app, torch, numpy ...
