@@ -5,10 +5,14 @@ in this one process. The model gets the whole list in one ``rate_many`` call (ba
 length-bucketed); VADER is called once per sentence, as its users do. Several rounds each, after a
 warm-up; the median round is reported, with the ratio model / VADER. ``--quantize int8`` loads the
 model with int8 weights in its LSTM and output layer, ``--quantize bf16`` with the whole network in
-bfloat16 (``SentimentAnalyzer.load(quantize=...)``). The model computes VADER's scores itself, with
-rnnkit's FastVader (the same numbers); the peer is the vaderSentiment package's own analyzer.
+bfloat16 (``SentimentAnalyzer.load(quantize=...)``); ``--onnx`` exports the network to ONNX
+(``--quantize int8``: int8 weights) and runs it in ONNX Runtime (``rnnkit.export.OnnxSentiment``).
+The model computes VADER's scores itself, with rnnkit's FastVader (the same numbers); the peer is
+the vaderSentiment package's own analyzer. With SST, the three-class macro-F1 of the path is printed
+beside the float32 model's, on the same sentences.
 
-    python bench/sentiment_throughput.py [--model PATH] [--quantize int8|bf16] [--data FILE] [--rounds 5] [--threads 1]
+    python bench/sentiment_throughput.py [--model PATH] [--quantize int8|bf16] [--onnx] [--data FILE]
+                                         [--rounds 5] [--threads 1]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,6 +30,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe  # noqa: E402
 from rnnkit import SentimentAnalyzer  # noqa: E402
+from rnnkit.apps.sentiment.labels import FINE_TO_COARSE, LABELS  # noqa: E402
+from rnnkit.apps.sentiment.metrics import classification_report  # noqa: E402
 from rnnkit.data import read_sst  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,12 +48,28 @@ FALLBACK = [
 ] * 250  # 2,000 sentences
 
 
-def sentences(path: Path | None) -> tuple[list[str], str]:
-    """The sentences to rate and where they came from."""
+def sentences(path: Path | None) -> tuple[list[str], list[str] | None, str]:
+    """The sentences to rate, their gold three-class labels (None for the built-in list), where they came from."""
     path = path or SST_TEST
     if path.is_file():
-        return [text for text, _ in read_sst(path)], f"{path} (whole sentences)"
-    return list(FALLBACK), "built-in list (SST test not found)"
+        pairs = read_sst(path)
+        gold = [LABELS[FINE_TO_COARSE[label]] for _, label in pairs]
+        return [text for text, _ in pairs], gold, f"{path} (whole sentences)"
+    return list(FALLBACK), None, "built-in list (SST test not found)"
+
+
+def load(args: argparse.Namespace, tmp: str) -> tuple[object, str]:
+    """(the analyzer to time, its network path in words)."""
+    onednn = "on" if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else "off"
+    if args.onnx:
+        from rnnkit.export import OnnxSentiment, export_model
+
+        onnx = Path(tmp) / "sentiment.onnx"
+        export_model(args.model or "sentiment", "onnx", onnx, quantize=args.quantize)
+        return OnnxSentiment(onnx, args.model).analyzer, f"ONNX Runtime, {args.quantize or 'float32'} weights"
+    path = {"int8": "int8 (dynamic quantization: LSTM and output layer)",
+            "bf16": f"bfloat16 network (oneDNN {onednn})"}.get(args.quantize, f"float32 (oneDNN {onednn})")
+    return SentimentAnalyzer.load(args.model, quantize=args.quantize), path
 
 
 def rate_per_second(run, n: int, rounds: int) -> tuple[float, list[float]]:
@@ -63,21 +86,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model file (default: the bundled model)")
     parser.add_argument("--quantize", choices=("int8", "bf16"), default=None,
-                        help="int8: the model's LSTM and output layer with int8 weights (default float32)")
+                        help="int8: the model's LSTM and output layer with int8 weights; bf16: the network in "
+                             "bfloat16 (default float32)")
+    parser.add_argument("--onnx", action="store_true",
+                        help="export the network to ONNX (int8 with --quantize int8) and run it in ONNX Runtime")
     parser.add_argument("--data", type=Path, default=None, help=f"SST tree file (default {SST_TEST})")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per system (default 5)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for the model (default 1: VADER uses one core too)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    analyzer = SentimentAnalyzer.load(args.model, quantize=args.quantize)
+    if args.onnx and args.quantize == "bf16":
+        parser.error("--onnx takes --quantize int8 or nothing")
+    with tempfile.TemporaryDirectory() as tmp:
+        analyzer, path = load(args, tmp)
     vader = SentimentIntensityAnalyzer()
-    texts, source = sentences(args.data)
+    texts, gold, source = sentences(args.data)
     print(describe())
     print(f"model {args.model or 'bundled default'}: {analyzer!r}")
-    onednn = "on" if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else "off"
-    path = {"int8": "int8 (dynamic quantization: LSTM and output layer)",
-            "bf16": f"bfloat16 network (oneDNN {onednn})"}.get(args.quantize, f"float32 (oneDNN {onednn})")
     print(f"network path: {path}; torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     print(f"{len(texts):,} sentences from {source}; {args.rounds} rounds each, median reported")
     analyzer.rate_many(texts[:256])  # warm-up, not timed
@@ -91,6 +117,12 @@ def main() -> int:
     print(f"VADER polarity_scores  {vader_rate:10,.0f} sentences/s   rounds: "
           + ", ".join(f"{r:,.0f}" for r in vader_rounds))
     print(f"model / VADER: {model_rate / vader_rate:.2f}x")
+    if gold is not None:
+        scored = classification_report(gold, analyzer.rate_many(texts), LABELS).macro_f1
+        base = (classification_report(gold, SentimentAnalyzer.load(args.model).rate_many(texts), LABELS).macro_f1
+                if args.onnx or args.quantize else scored)
+        print(f"three-class macro-F1 on these sentences: this path {scored:.4f}, float32 PyTorch {base:.4f} "
+              f"(difference {scored - base:+.4f})")
     return 0
 
 
