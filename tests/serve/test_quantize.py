@@ -33,6 +33,7 @@ def test_int8_service_says_so_and_suggests_like_float(int8_app, client):
 def test_quantize_reaches_the_next_word_models_not_sentiment(int8_app):
     served = int8_app.state.served
     assert served.nextword.engine.quantized == served.generator.engine.quantized == "int8"
+    assert all(product.quantized == "int8" for product in served.products.values())  # tagger, translator, ...
     assert served.sentiment.model.quantized is None
 
 
