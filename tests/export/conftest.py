@@ -37,11 +37,15 @@ def tiny_nextword(cell: str = "lstm") -> NextWordPredictor:
     return NextWordPredictor(model, vocab)
 
 
-def tiny_sentiment(cell: str = "lstm") -> SentimentModel:
+def tiny_sentiment(cell: str = "lstm", negation_window: int = 0) -> SentimentModel:
     vocab = Vocabulary.build([WORDS])
-    config = SentimentConfig(cell=cell, embedding_dim=8, hidden_size=8, bidirectional=True, rule_tokens=True)
+    config = SentimentConfig(cell=cell, embedding_dim=8, hidden_size=8, bidirectional=True, rule_tokens=True,
+                             negation_window=negation_window)
+    features = torch.randn(len(vocab), 5)
+    features[:, 3] = torch.tensor([float(token == "not") for token in vocab.tokens])  # the negation column
     net = LexiconClassifier(ModelConfig(vocab_size=len(vocab), cell=cell, embedding_dim=8, hidden_size=8,
-                                        bidirectional=True, num_classes=5), torch.randn(len(vocab), 3))
+                                        bidirectional=True, num_classes=5), features,
+                            negation_window=negation_window)
     head = RuleHead(np.random.default_rng(0).normal(size=(8, 3)), np.zeros(3))
     return SentimentModel(net, vocab, config, rule_head=head)
 

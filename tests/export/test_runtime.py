@@ -59,6 +59,17 @@ def test_onnx_sentiment_equals_the_model_through_its_rule_head(saved):
         onnx.model.save(checkpoint.with_name("copy.pt"))
 
 
+def test_onnx_sentiment_with_negation_scope_equals_the_model(tmp_path):
+    from rnnkit.apps.sentiment.model import SentimentModel
+
+    torch.manual_seed(2)
+    tiny_sentiment(negation_window=3).save(tmp_path / "scope.pt")
+    path = export_model(tmp_path / "scope.pt", "onnx", tmp_path / "scope.onnx").path
+    model, onnx = SentimentModel.load(tmp_path / "scope.pt"), OnnxSentiment(path, tmp_path / "scope.pt")
+    texts = [*TEXTS, "not bad at all", "x", "not", "it is not a great show not dull"]  # 1 to 13 tokens
+    assert np.abs(onnx.probabilities(texts) - model.probabilities(texts)).max() < TOL
+
+
 def test_onnx_tagger_tags_like_the_tagger(saved):
     checkpoint, path = saved["tagger"]
     from rnnkit.apps.tagger.tagger import Tagger

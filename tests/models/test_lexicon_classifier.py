@@ -48,3 +48,24 @@ def test_bad_arguments():
         LexiconClassifier(config, torch.zeros(12, 3), word_dropout=1.0)
     with pytest.raises(InputError, match="must lie in"):
         _model()(torch.tensor([[99]]))
+
+
+def test_negation_scope_marks_the_tokens_after_a_negation_with_their_valence():
+    features = torch.zeros(8, 5)
+    features[2, 3] = 1.0  # a negation ("not")
+    features[3, 0], features[5, 0] = -0.5, 0.7  # valences
+    config = ModelConfig(vocab_size=8, cell="lstm", embedding_dim=4, hidden_size=4, num_classes=5)
+    model = LexiconClassifier(config, features, negation_window=2).eval()
+    assert model.rnn.input_size == 4 + 5 + 2
+    scope = model.inputs(torch.tensor([[1, 2, 3, 5, 5, 3], [2, 5, 1, 1, 1, 1]]))[..., -2:]
+    torch.testing.assert_close(scope[0], torch.tensor([[0, 0], [0, 0], [1, -0.5], [1, 0.7], [0, 0], [0, 0]]))
+    torch.testing.assert_close(scope[1], torch.tensor([[0, 0], [1, 0.7], [1, 0], [0, 0], [0, 0], [0, 0]]))
+    assert model(torch.tensor([[2]])).shape == (1, 5)  # one token: no room for a scope
+    plain = LexiconClassifier(config, features).eval()
+    assert plain.rnn.input_size == 4 + 5 and plain.inputs(torch.tensor([[2, 3]])).shape == (1, 2, 9)
+
+
+def test_negation_scope_columns_must_exist():
+    config = ModelConfig(vocab_size=8, cell="lstm", embedding_dim=4, hidden_size=4, num_classes=5)
+    with pytest.raises(ConfigError, match="negation and valence columns must be < 3, got 3 and 0"):
+        LexiconClassifier(config, torch.zeros(8, 3), negation_window=2, negation_column=3)

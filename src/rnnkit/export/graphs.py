@@ -64,13 +64,12 @@ class SentimentLogits(nn.Module):
 
     def __init__(self, model: LexiconClassifier) -> None:
         super().__init__()
-        self.embedding = model.embedding
-        self.register_buffer("features", model.features)
+        self.model = model.eval()  # its inputs(): word and lexicon vectors, and negation-scope features if any
         self.rnn = model.rnn.fused
         self.head = model.head
 
     def forward(self, ids: Tensor) -> Tensor:
-        x = torch.cat([self.embedding(ids), self.features[ids]], dim=-1)  # (B, T, E + F)
+        x = self.model.inputs(ids)  # (B, T, E + F [+ 2])
         output, _ = self.rnn(x, zero_state(self.rnn, x))  # (B, T, dirs * H)
         return self.head(torch.cat([output.amax(dim=1), output.mean(dim=1)], dim=1))  # (B, num_classes)
 

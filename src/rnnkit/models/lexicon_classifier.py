@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnnkit.config import ModelConfig
@@ -27,6 +28,12 @@ class LexiconClassifier(nn.Module):
 
     The feature table holds what a lexicon knows about each vocabulary word (polarity, negation ...),
     so a word whose learned vector is untrained, or dropped, still says whether it is good or bad.
+
+    *Negation scope* (``negation_window`` > 0) adds two features that depend on context, as VADER's
+    rule reads it: 1 for a token within ``negation_window`` tokens after a negation (a token whose
+    ``negation_column`` feature is set: "not", "n't", "never" ...), and that token's valence
+    (``valence_column``) there, 0 elsewhere. "no complaints" then says that a negative word is
+    negated, which max and mean pooling would otherwise blur.
     *Word dropout* zeroes a token's learned vector (not its lexicon vector) with probability
     ``word_dropout`` while training: the model learns to fall back on the lexicon, as it must for
     words it never saw.
@@ -36,6 +43,8 @@ class LexiconClassifier(nn.Module):
             nonlinearity and num_classes (pooling is always max and mean).
         features: (vocab_size, F) float lexicon vectors, one row per id; saved with the weights.
         word_dropout: probability of dropping a token's learned vector during training.
+        negation_window: tokens after a negation that are in its scope; 0 adds no scope features.
+        negation_column, valence_column: the feature columns that mark a negation and hold a valence.
 
     Raises:
         ConfigError: ``features`` is not a (vocab_size, F) float tensor, or word_dropout not in [0, 1).
@@ -43,7 +52,8 @@ class LexiconClassifier(nn.Module):
 
     kind: ClassVar[str] = "lexicon_classifier"
 
-    def __init__(self, config: ModelConfig, features: Tensor, word_dropout: float = 0.0) -> None:
+    def __init__(self, config: ModelConfig, features: Tensor, word_dropout: float = 0.0, negation_window: int = 0,
+                 negation_column: int = 3, valence_column: int = 0) -> None:
         super().__init__()
         if not isinstance(features, Tensor) or features.dim() != 2 or features.shape[0] != config.vocab_size \
                 or not features.dtype.is_floating_point:
@@ -51,12 +61,19 @@ class LexiconClassifier(nn.Module):
             raise ConfigError(f"features must be a float tensor ({config.vocab_size}, F), got {shape}")
         if not 0.0 <= word_dropout < 1.0:
             raise ConfigError(f"word_dropout must be in [0, 1), got {word_dropout!r}")
+        width = features.shape[1]
+        if negation_window and not (0 <= negation_column < width and 0 <= valence_column < width):
+            raise ConfigError(f"negation and valence columns must be < {width}, "
+                              f"got {negation_column} and {valence_column}")
+        self.negation_window = negation_window
+        self.negation_column, self.valence_column = negation_column, valence_column
         self.config = config
         self.word_dropout = word_dropout
         self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=PAD_ID)
         self.register_buffer("features", features.detach().to(torch.float32).clone())
         self.dropout = nn.Dropout(config.dropout)
-        self.rnn = Recurrent(config.cell, config.embedding_dim + features.shape[1], config.hidden_size,
+        scope_features = 2 if negation_window else 0
+        self.rnn = Recurrent(config.cell, config.embedding_dim + features.shape[1] + scope_features, config.hidden_size,
                              num_layers=config.num_layers, bidirectional=config.bidirectional,
                              dropout=config.dropout, nonlinearity=config.nonlinearity)
         self.head = nn.Linear(2 * self.rnn.output_size, config.num_classes)
@@ -67,7 +84,15 @@ class LexiconClassifier(nn.Module):
         if self.training and self.word_dropout > 0:
             keep = torch.rand(ids.shape, device=ids.device).ge(self.word_dropout)  # (B, T)
             vectors = vectors * keep.unsqueeze(-1).to(vectors.dtype)
-        return torch.cat([self.dropout(vectors), self.features[ids]], dim=-1)
+        lexicon = self.features[ids]  # (B, T, F)
+        parts = [self.dropout(vectors), lexicon]
+        if self.negation_window:
+            negation = (lexicon[..., self.negation_column] > 0).to(lexicon.dtype)  # (B, T)
+            length = ids.shape[1]
+            shifted = [F.pad(negation, (distance, 0))[:, :length] for distance in range(1, self.negation_window + 1)]
+            scope = torch.stack(shifted).amax(dim=0)  # 1 within the window after a negation (exports to ONNX)
+            parts.append(torch.stack([scope, scope * lexicon[..., self.valence_column]], dim=-1))  # (B, T, 2)
+        return torch.cat(parts, dim=-1)
 
     def forward(self, ids: Tensor, lengths: Tensor | None = None, padding: str = "post") -> Tensor:
         """Class logits for each sequence.

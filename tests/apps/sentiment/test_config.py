@@ -32,6 +32,7 @@ def test_defaults_and_built_configs():
     ({"word_dropout": -0.1}, "word_dropout must be a number >= 0.0 and <= 1.0, got -0.1"),
     ({"learning_rate": 0.0}, "learning_rate must be a number > 0.0, got 0.0"),
     ({"clip_norm": float("nan")}, "clip_norm must be a number > 0.0, got nan"),
+    ({"negation_window": 11}, "negation_window must be an integer >= 0 and <= 10, got 11"),
 ])
 def test_bad_values_are_one_line_config_errors(kwargs, match):
     with pytest.raises(ConfigError, match=match):

@@ -124,3 +124,16 @@ def test_rule_tokens_round_trip_and_explain_only_the_words(tmp_path):
     again = SentimentModel.load(path)
     assert again.config.rule_tokens
     np.testing.assert_allclose(again.probabilities(texts), model.probabilities(texts), atol=1e-6)
+
+
+def test_negation_scope_round_trip(tmp_path):
+    texts = POSITIVE + NEGATIVE + NEUTRAL
+    labels = ["Positive"] * 6 + ["Negative"] * 6 + ["Neutral"] * 4
+    model = SentimentModel.train(texts, labels, dataclasses.replace(TINY, negation_window=3))
+    assert model.model.negation_window == 3
+    assert model.model.rnn.input_size == TINY.embedding_dim + 5 + 2  # lexicon vector and the two scope features
+    path = tmp_path / "scope.pt"
+    model.save(path)
+    again = SentimentModel.load(path)
+    assert again.config.negation_window == 3 and again.model.negation_window == 3
+    np.testing.assert_allclose(again.probabilities(texts), model.probabilities(texts), atol=1e-6)

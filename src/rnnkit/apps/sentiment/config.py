@@ -44,6 +44,8 @@ class SentimentConfig:
     word_dropout: float = _opt(0.2, "chance of hiding a token's learned vector (not its lexicon vector) in training")
     min_freq: int = _opt(1, "keep training words seen at least this often (lexicon words are always kept)")
     rule_tokens: bool = _opt(False, "read VADER's compound for the whole text as a first token (xxvader-4..+4)")
+    negation_window: int = _opt(0, "tokens after a negation (not, n't, never ...) marked as negated, with their "
+                                   "valence, as two more features; 0 = off")
     epochs: int = _opt(4, "passes over the training data")
     batch_size: int = _opt(64, "texts per step (length-bucketed)")
     learning_rate: float = _opt(2e-3, "AdamW step size")
@@ -63,6 +65,7 @@ class SentimentConfig:
             check_int(name, getattr(self, name), 1)
         for name in ("seed", "num_threads"):
             check_int(name, getattr(self, name), 0)
+        check_int("negation_window", self.negation_window, 0, 10)
         for name in ("dropout", "word_dropout"):
             check_number(name, getattr(self, name), 0.0, 1.0)
             if getattr(self, name) >= 1.0:

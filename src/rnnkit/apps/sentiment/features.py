@@ -49,6 +49,7 @@ __all__ = [
     "lexicon_words",
     "model_tokens",
     "rule_token",
+    "scope_args",
     "sentiment_tokens",
 ]
 
@@ -253,3 +254,11 @@ def lexicon_features(vocabulary: Iterable[str], positive: Sequence[str] = (),
             boosters.get(word, 0.0) / VADER_BOOSTER_STEP,
         ))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURE_NAMES))
+
+
+def scope_args(config: Any) -> dict[str, int]:
+    """:class:`~rnnkit.models.lexicon_classifier.LexiconClassifier`'s negation-scope arguments for a
+    :class:`~rnnkit.apps.sentiment.config.SentimentConfig`: its ``negation_window``, and the columns of
+    :func:`lexicon_features` that mark a negation and hold a valence."""
+    return {"negation_window": config.negation_window, "negation_column": FEATURE_NAMES.index("negation"),
+            "valence_column": FEATURE_NAMES.index("valence")}

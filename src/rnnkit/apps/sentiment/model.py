@@ -19,7 +19,14 @@ import numpy as np
 import torch
 
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
-from rnnkit.apps.sentiment.features import MAX_TOKENS, TokenIds, check_texts, rule_token, sentiment_tokens
+from rnnkit.apps.sentiment.features import (
+    MAX_TOKENS,
+    TokenIds,
+    check_texts,
+    rule_token,
+    scope_args,
+    sentiment_tokens,
+)
 from rnnkit.apps.sentiment.labels import (
     FINE_LABELS,
     LABELS,
@@ -234,7 +241,8 @@ class SentimentModel:
             config = config_from_dict(SentimentConfig, payload["extra"]["sentiment_config"])
             model_config = config_from_dict(ModelConfig, payload["model_config"])
             features = payload["state_dict"].get("features")  # None: the model refuses it, after the size checks
-            model = build_checked_model(path, lambda: LexiconClassifier(model_config, features, config.word_dropout),
+            model = build_checked_model(path, lambda: LexiconClassifier(model_config, features, config.word_dropout,
+                                                                        **scope_args(config)),
                                         payload["state_dict"], payload["model_config"], what="sentiment model")
             if len(vocab) != model_config.vocab_size:
                 raise InputError(f"vocabulary has {len(vocab)} words but the model {model_config.vocab_size}")

@@ -19,7 +19,14 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.apps.sentiment.config import CHECKPOINT_KIND, SentimentConfig
-from rnnkit.apps.sentiment.features import RULE_TOKENS, check_texts, lexicon_features, lexicon_words, model_tokens
+from rnnkit.apps.sentiment.features import (
+    RULE_TOKENS,
+    check_texts,
+    lexicon_features,
+    lexicon_words,
+    model_tokens,
+    scope_args,
+)
 from rnnkit.apps.sentiment.labels import coarse_of, encode_labels, group_log_probs
 from rnnkit.errors import CheckpointError, InputError
 from rnnkit.models.lexicon_classifier import LexiconClassifier
@@ -116,7 +123,7 @@ def _network(token_lists: list[list[str]], config: SentimentConfig, positive: li
     vocab = Vocabulary(sorted({*kept, *lexicon_words(), *positive, *negative, *rule}))
     features = torch.from_numpy(lexicon_features(vocab.tokens, positive, negative))
     torch.manual_seed(config.seed)
-    model = LexiconClassifier(config.model_config(len(vocab)), features, config.word_dropout)
+    model = LexiconClassifier(config.model_config(len(vocab)), features, config.word_dropout, **scope_args(config))
     with torch.no_grad():  # words never trained on keep a zero vector and speak through the lexicon alone
         unseen = torch.tensor([i for i, t in enumerate(vocab.tokens) if counts[t] < config.min_freq],
                               dtype=torch.int64)
