@@ -44,6 +44,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # bytes a text stream could not deco
 _SCALARS = {"int": int, "float": float, "str": str}
 
 
+# What --quantize takes: rnnkit.nn.quantize.QUANTIZE_CHOICES (the sentiment model adds "bf16"), spelled here so
+# that --help imports no torch; tests/cli/test_common.py checks they agree.
+QUANTIZE_CHOICES = ("int8",)
+SENTIMENT_QUANTIZE_CHOICES = (*QUANTIZE_CHOICES, "bf16")
+
+
+def add_quantize_flag(parser: argparse.ArgumentParser, what: str, choices: tuple[str, ...] = QUANTIZE_CHOICES) -> None:
+    """``--quantize SCHEME`` (absent: float32); ``what`` is its help: which layers, and where the figures are."""
+    parser.add_argument("--quantize", choices=choices, default=None, help=what)
+
+
 def add_threads_flag(parser: argparse.ArgumentParser, default: int) -> None:
     """``--num-threads N``: torch CPU threads for this command (0 leaves torch's choice)."""
     parser.add_argument("--num-threads", type=int, default=default,

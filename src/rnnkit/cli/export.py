@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from rnnkit.cli.common import add_threads_flag, print_json, set_threads
+from rnnkit.cli.common import add_quantize_flag, add_threads_flag, print_json, set_threads
 
 __all__ = ["add_export"]
 
@@ -18,8 +18,7 @@ def add_export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL",
                         help="nextword, sentiment or tagger (the bundled model), or a checkpoint file of one")
     parser.add_argument("--format", required=True, choices=FORMATS, help="ONNX (opset 17) or TorchScript")
-    parser.add_argument("--quantize", choices=("int8",),
-                        help="int8 weights (ONNX Runtime's dynamic quantization for onnx, torch's for torchscript)")
+    add_quantize_flag(parser, "int8 weights (ONNX Runtime's dynamic quantization for onnx, torch's for torchscript)")
     parser.add_argument("--out", required=True, help="the file to write, e.g. nextword.onnx")
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead of lines")
     add_threads_flag(parser, 1)

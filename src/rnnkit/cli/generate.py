@@ -15,6 +15,7 @@ from typing import Any
 from rnnkit.apps.generator.config import GeneratorConfig
 from rnnkit.cli.common import (
     add_config_flags,
+    add_quantize_flag,
     add_threads_flag,
     check_outputs,
     config_from_args,
@@ -34,9 +35,8 @@ DEFAULT_WORDS = 20  # --length when not given with --words: words
 AGREEMENT_N = 200  # texts per label that `eval generator --labels` writes and rates (the figure)
 
 
-def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quantize", choices=("int8",), help="int8: run the LSTM and the output layer with int8 "
-                        "weights (faster; nats/char beside float32 in docs/generator.md)")
+QUANTIZE_HELP = ("int8: run the LSTM and the output layer with int8 "
+                 "weights (faster; nats/char beside float32 in docs/generator.md)")
 
 
 # generate --------------------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def add_generate(parser: argparse.ArgumentParser) -> None:
                         "Shakespeare model, or the review model with --label)")
     parser.add_argument("--json", action="store_true",
                         help='print {"prompt", "label", "text", "finished"} as JSON; text is the continuation alone')
-    _add_quantize_flag(parser)
+    add_quantize_flag(parser, QUANTIZE_HELP)
     add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_generate)
 
@@ -177,7 +177,7 @@ def add_eval_generator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--guidance", type=float, help="classifier-free guidance, 0-10 (default 3, 0 = off)")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed of the first label (default 0)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    _add_quantize_flag(parser)
+    add_quantize_flag(parser, QUANTIZE_HELP)
     add_threads_flag(parser, 0)
     parser.set_defaults(func=_cmd_eval)
 

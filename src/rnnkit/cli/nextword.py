@@ -21,6 +21,7 @@ from rnnkit.apps.nextword.config import (
 )
 from rnnkit.cli.common import (
     add_config_flags,
+    add_quantize_flag,
     add_resume_flags,
     add_threads_flag,
     check_outputs,
@@ -52,9 +53,8 @@ def add_suggest(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of lines")
     parser.add_argument("--interactive", "-i", action="store_true",
                         help="read what you type line by line from stdin and show suggestions after each")
-    parser.add_argument("--quantize", choices=("int8",),
-                        help="int8: run the LSTM and the output layer with int8 weights (faster keystrokes, the same "
-                             "top-3 accuracy on Tatoeba; see docs/deploy.md)")
+    add_quantize_flag(parser, "int8: run the LSTM and the output layer with int8 weights (faster keystrokes, the "
+                      "same top-3 accuracy on Tatoeba; see docs/deploy.md)")
     add_threads_flag(parser, 1)  # batch-1 steps gain little from threads and suffer most from busy cores
     parser.set_defaults(func=_cmd_suggest)
 

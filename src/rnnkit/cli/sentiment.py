@@ -30,7 +30,9 @@ from typing import Any
 
 from rnnkit.cli.bulk import SENTIMENT_COLUMNS, add_bulk_flags, flatten_sentiment, run_bulk, sentiment_predictor
 from rnnkit.cli.common import (
+    SENTIMENT_QUANTIZE_CHOICES,
     add_config_flags,
+    add_quantize_flag,
     add_resume_flags,
     add_threads_flag,
     check_outputs,
@@ -46,7 +48,6 @@ from rnnkit.errors import InputError
 __all__ = ["add_eval_sentiment", "add_sentiment", "add_train_sentiment"]
 
 DEFAULT_OUT = "sentiment.pt"  # where `rnnkit train sentiment` writes the model
-QUANTIZE_CHOICES = ("int8", "bf16")  # sentiment.model.QUANTIZE_SCHEMES, spelled here: --help imports no torch
 QUANTIZE_HELP = ("int8: the learned model's LSTM and output layer with int8 weights (dynamic quantization; "
                  "slower than float32 with oneDNN); bf16: the whole network in bfloat16 (about 1.3x faster on "
                  "a CPU with AVX-512 BF16, slower without); see docs/sentiment.md")
@@ -65,7 +66,7 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train sentiment` (default: the bundled one)")
     parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES),
                         help="lexicon band: seed (compound 0 is Neutral; the default) or vader (|compound| < 0.05)")
-    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, help=QUANTIZE_HELP)
+    add_quantize_flag(parser, QUANTIZE_HELP, SENTIMENT_QUANTIZE_CHOICES)
     parser.add_argument("--json", action="store_true",
                         help="print the backend, label, scores, compound and explanation as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
@@ -210,7 +211,7 @@ def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
                         "one; without any, only the lexicon rule is scored)")
     parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES), default="seed",
                         help="the lexicon rule's band for 3 classes (default seed)")
-    parser.add_argument("--quantize", choices=QUANTIZE_CHOICES, help=QUANTIZE_HELP)
+    add_quantize_flag(parser, QUANTIZE_HELP, SENTIMENT_QUANTIZE_CHOICES)
     parser.add_argument("--text-column", default="text", help="csv/tsv: the text column (default text)")
     parser.add_argument("--label-column", default="label", help="csv/tsv: the label column (default label)")
     parser.add_argument("--label-scheme", choices=tuple(LABEL_SCHEMES), default="names",

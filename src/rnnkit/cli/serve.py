@@ -11,7 +11,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from rnnkit.cli.common import add_threads_flag, set_threads
+from rnnkit.cli.common import add_quantize_flag, add_threads_flag, set_threads
 from rnnkit.config import check_int, check_number
 from rnnkit.errors import InputError
 from rnnkit.serve.limits import DEFAULT_LANES, ServerLimits
@@ -30,9 +30,8 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
                         "(default: the bundled one)")
     parser.add_argument("--sentiment-model", type=Path, help="a sentiment model (default: the bundled one, "
                         "or the lexicon backend when none is bundled)")
-    parser.add_argument("--quantize", choices=("int8",), default=None,
-                        help="run the models with int8 weights (faster on a CPU; scores move slightly, and with "
-                             "batching a request's probabilities depend a little on its batch); default float32")
+    add_quantize_flag(parser, "run the models with int8 weights (faster on a CPU; scores move slightly, and with "
+                      "batching a request's probabilities depend a little on its batch); default float32")
     add_threads_flag(parser, DEFAULT_THREADS)
     limits = parser.add_argument_group("limits (docs/serve.md)")
     for kind, lane in DEFAULT_LANES.items():

@@ -16,6 +16,7 @@ from rnnkit.apps.tagger.config import TaggerConfig
 from rnnkit.cli.bulk import TAG_COLUMNS, add_bulk_flags, flatten_tags, run_bulk
 from rnnkit.cli.common import (
     add_config_flags,
+    add_quantize_flag,
     add_resume_flags,
     add_threads_flag,
     check_outputs,
@@ -34,9 +35,8 @@ DEFAULT_OUT = "tagger.pt"  # where `rnnkit train tagger` writes the model
 STDIN = "-"  # the file or text argument that means "read stdin"
 
 
-def _add_quantize_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quantize", choices=("int8",), help="int8: run the BiLSTMs and the output layer with int8 "
-                        "weights (faster; the same UPOS accuracy on UD English-Atis, see docs/tagger.md)")
+QUANTIZE_HELP = ("int8: run the BiLSTMs and the output layer with int8 "
+                 "weights (faster; the same UPOS accuracy on UD English-Atis, see docs/tagger.md)")
 
 
 # tag -------------------------------------------------------------------------------------------------
@@ -46,7 +46,7 @@ def add_tag(parser: argparse.ArgumentParser) -> None:
                         "tags each line of stdin (or give --input)")
     parser.add_argument("--model", type=Path, help="a model from `rnnkit train tagger` (default: the bundled one)")
     parser.add_argument("--json", action="store_true", help='print {"tokens": [{"word": ..., "tag": ...}]} per text')
-    _add_quantize_flag(parser)
+    add_quantize_flag(parser, QUANTIZE_HELP)
     add_threads_flag(parser, 1)
     add_bulk_flags(parser)
     parser.set_defaults(func=_cmd_tag)
@@ -116,7 +116,7 @@ def add_eval_tagger(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train", type=Path, metavar="FILE", help="training file of the most-frequent-tag "
                         "baseline (default: the model's recorded training file, when it is there)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    _add_quantize_flag(parser)
+    add_quantize_flag(parser, QUANTIZE_HELP)
     add_threads_flag(parser, 1)
     parser.set_defaults(func=_cmd_eval)
 

@@ -14,6 +14,7 @@ from rnnkit.apps.translator.config import DEFAULT_BEAM, TranslatorConfig
 from rnnkit.cli.bulk import TRANSLATION_COLUMNS, add_bulk_flags, flatten_translation, run_bulk
 from rnnkit.cli.common import (
     add_config_flags,
+    add_quantize_flag,
     add_threads_flag,
     check_outputs,
     config_from_args,
@@ -35,8 +36,8 @@ def _add_decoding_flags(parser: argparse.ArgumentParser) -> None:
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--beam", type=int, default=DEFAULT_BEAM, help=f"beam width (default {DEFAULT_BEAM})")
     how.add_argument("--greedy", action="store_true", help="greedy decoding (the same as --beam 1)")
-    parser.add_argument("--quantize", choices=("int8",), help="int8: run the GRUs, attention and output layers with "
-                        "int8 weights (faster; BLEU beside float32 in docs/translator.md)")
+    add_quantize_flag(parser, "int8: run the GRUs, attention and output layers with int8 weights (faster; BLEU "
+                      "beside float32 in docs/translator.md)")
 
 
 # translate -------------------------------------------------------------------------------------------

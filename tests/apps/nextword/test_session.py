@@ -149,3 +149,13 @@ def test_results_many_runs_every_cell(corpus, tiny_config, cell):
     for (text, k), result in zip(requests, predictor.results_many(requests), strict=True):
         want = predictor.session(text).result(k)
         assert [s["word"] for s in result["suggestions"]] == [s["word"] for s in want["suggestions"]]
+
+
+def test_log_sum_exp_gives_a_batch_row_what_it_gives_the_row_alone():
+    from rnnkit.apps.nextword.session import log_sum_exp
+
+    logits = torch.randn(5, 8004) * 4
+    rows = log_sum_exp(logits)
+    assert rows.shape == (5,)
+    assert [log_sum_exp(row) for row in logits] == rows.tolist()  # exactly: one normaliser for both paths
+    assert log_sum_exp(logits[0]) == pytest.approx(float(torch.logsumexp(logits[0], dim=0)), rel=1e-6)

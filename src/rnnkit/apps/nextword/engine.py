@@ -61,10 +61,14 @@ class Engine:
     def quantize(self, scheme: str = "int8") -> None:
         """Run the steps with int8 weights (the LSTM and the decoder; the model itself is unchanged).
 
+        Calling it again changes nothing.
+
         Raises:
             ConfigError: an unknown scheme.
         """
         check_choice("quantize", scheme, QUANTIZE_CHOICES)
+        if self.quantized == scheme:  # already: quantizing int8 modules again would only copy them
+            return
         self._rnn = quantize_int8(self._rnn)
         self._decoder = quantize_int8(self._decoder)
         self.quantized = scheme

@@ -65,15 +65,15 @@ class SentimentModel:
         self.config = config
         self.metrics = dict(metrics or {})
         self.card = dict(card or {})
-        self.quantized: str | None = None  # "int8" after quantize()
-        self._network = self.model  # what _log_probs runs: the model, or its int8 copy
+        self.quantized: str | None = None  # the scheme after quantize(): "int8" or "bf16"
+        self._network = self.model  # what _log_probs runs: the model, or its int8 / bfloat16 copy
         self._token_ids = TokenIds(vocab, config.rule_tokens, MAX_TOKENS)
 
     def __repr__(self) -> str:
         direction = "bidirectional " if self.config.bidirectional else ""
-        int8 = f", {self.quantized}" if self.quantized else ""
+        scheme = f", {self.quantized}" if self.quantized else ""
         return (f"SentimentModel({direction}{self.config.cell} {self.config.hidden_size}, "
-                f"vocabulary {len(self.vocab)}{int8})")
+                f"vocabulary {len(self.vocab)}{scheme})")
 
     @classmethod
     def train(cls, texts: Sequence[str], labels: Sequence[Any], config: SentimentConfig | None = None, *,
