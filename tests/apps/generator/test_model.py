@@ -24,8 +24,8 @@ def test_the_label_changes_every_step(cell):
 
 
 @pytest.mark.parametrize("ids, lengths, match", [
-    (torch.tensor([[12]]), None, r"ids must be in \[0, 12\)"),
-    (torch.tensor([[-1]]), None, "ids must be in"),
+    (torch.tensor([[12]]), None, r"ids must lie in \[0, 12\)"),
+    (torch.tensor([[-1]]), None, "ids must lie in"),
     (torch.tensor([1, 2]), None, "2-D integer tensor"),
     (torch.tensor([[1.0]]), None, "2-D integer tensor"),
     (torch.tensor([[1, 2]]), torch.tensor([2]), "lengths are not supported"),

@@ -91,7 +91,11 @@ def test_sources_read_tables_and_filter_labels(tmp_path):
         with pytest.raises(InputError, match=match):
             read_labelled([spec])
     with pytest.raises(InputError, match="holds no text"):
-        read_labelled([f"table:{table}#Neutral"] * 0)
+        read_labelled([])
+    only_positive = tmp_path / "p.tsv"
+    only_positive.write_text("text\tlabel\ngood\tpositive\n", encoding="utf-8")
+    with pytest.raises(InputError, match="holds no text"):
+        read_labelled([f"table:{only_positive}#Negative"])
 
 
 def test_payload_refuses_broken_parts(plain, conditioned):

@@ -68,7 +68,6 @@ class GeneratorConfig:
     def __post_init__(self) -> None:
         check_number("valid_fraction", self.valid_fraction, 0.0, 0.5)
         check_int("max_chars", self.max_chars, 0)
-        check_number("max_minutes", self.max_minutes, 0.0)
         self.model_config(vocab_size=2)  # ModelConfig and TrainConfig check their own fields
         self.train_config()
 

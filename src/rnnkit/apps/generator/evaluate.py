@@ -18,26 +18,23 @@ from typing import Any
 
 import torch
 
+from rnnkit.apps.generator.config import GeneratorConfig
 from rnnkit.apps.generator.generator import CharGenerator
 from rnnkit.apps.generator.text import encode_chars, split_validation
 from rnnkit.config import check_int, check_number
 from rnnkit.errors import InputError
 from rnnkit.training import LanguageModelTask
 
-__all__ = ["EVAL_BATCH", "EVAL_SEQ_LEN", "distinct_n", "evaluate_text", "label_agreement"]
-
-# The text is cut into the training batch_size rows (each starting from a zero state) read seq_len characters
-# at a time, as the Trainer validates; these are the layout when the checkpoint has no training config.
-EVAL_BATCH = 64  # parallel rows (GeneratorConfig's default batch_size)
-EVAL_SEQ_LEN = 100  # characters per chunk, the state carried between chunks (its default seq_len)
+__all__ = ["distinct_n", "evaluate_text", "label_agreement"]
 
 
 def evaluate_text(generator: CharGenerator, text: str, *, valid_fraction: float = 1.0,
                   max_chars: int = 0) -> dict[str, Any]:
     """Mean next-character loss of a plain generator on ``text`` (or on its last ``valid_fraction``).
 
-    The text is read in the layout of the model's training validation (batch_size rows, seq_len chunks), fewer
-    rows when it is short, so on the same text the figure is the Trainer's.
+    The text is read in the layout of the model's training validation (batch_size rows, each from a zero state,
+    read in seq_len chunks with the state carried; :class:`GeneratorConfig`'s defaults when the checkpoint has
+    no training config), fewer rows when it is short, so on the same text the figure is the Trainer's.
 
     Args:
         generator: a plain (not label-conditioned) generator.
@@ -49,7 +46,7 @@ def evaluate_text(generator: CharGenerator, text: str, *, valid_fraction: float 
         ``{"chars": scored characters, "nats_per_char": ..., "bits_per_char": ..., "perplexity": ...}``.
 
     Raises:
-        InputError: a conditioned generator, a bad argument, or too little text (needs 2 x EVAL_BATCH characters).
+        InputError: a conditioned generator, a bad argument, or too little text (fewer than 2 characters).
     """
     if generator.labels:
         raise InputError("evaluate_text scores a plain generator; a conditioned one is measured by label_agreement")
@@ -59,10 +56,10 @@ def evaluate_text(generator: CharGenerator, text: str, *, valid_fraction: float 
     check_int("max_chars", max_chars, 0, error=InputError)
     part = split_validation(text, valid_fraction)[1] if valid_fraction < 1 else text
     ids = encode_chars(part[:max_chars] if max_chars else part, generator.vocab)
-    config = generator.parts.config
-    batch_size, seq_len = (config.batch_size, config.seq_len) if config else (EVAL_BATCH, EVAL_SEQ_LEN)
+    config = generator.parts.config or GeneratorConfig()
+    seq_len = config.seq_len
     task = LanguageModelTask()
-    rows = task.prepare(ids, batch_size=min(batch_size, max(len(ids) // (2 * seq_len), 1)), name="text")
+    rows = task.prepare(ids, batch_size=min(config.batch_size, max(len(ids) // (2 * seq_len), 1)), name="text")
     model = generator.network.eval()  # the int8 copy after generator.quantize()
     with torch.inference_mode():
         sums = task.eval_sums(model, rows, task.eval_batches(rows, seq_len=seq_len), torch.device("cpu"))

@@ -252,7 +252,7 @@ class CharGenerator:
         eos = self.vocab.eos_id
         finished = eos in ids
         kept = ids[: ids.index(eos)] if finished else ids
-        return "".join(self.vocab.decode([i for i in kept if i != 0])), finished
+        return "".join(self.vocab.decode(kept)), finished  # <pad> is banned: never sampled
 
     def _banned_ids(self) -> torch.Tensor:
         """Ids never sampled: <pad>, <unk>, <bos>, the label markers, and <eos> for a plain model."""

@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from rnnkit.config import ModelConfig, check_int
 from rnnkit.errors import InputError
 from rnnkit.models import LanguageModel
+from rnnkit.models._common import check_ids
 from rnnkit.training import LanguageModelTask
 
 __all__ = ["LabelledLanguageModel", "LabelledStreamTask"]
@@ -52,10 +53,7 @@ class LabelledLanguageModel(LanguageModel):
             InputError: ids are not a 2-D integer tensor in [0, L * V), or ``lengths`` is given.
         """
         size = self.config.vocab_size
-        if not isinstance(ids, Tensor) or ids.dim() != 2 or ids.dtype not in (torch.int64, torch.int32):
-            raise InputError("ids must be a 2-D integer tensor (batch, seq_len)")
-        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= size * self.num_labels):
-            raise InputError(f"ids must be in [0, {size * self.num_labels}) (label * {size} + character)")
+        check_ids(ids, size * self.num_labels)  # label * V + character
         if lengths is not None:
             raise InputError("a labelled model reads contiguous streams; lengths are not supported")
         x = self.dropout(self.encoder(ids % size) + self.label_embedding(ids // size))  # (B, T, E)

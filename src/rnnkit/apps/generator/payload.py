@@ -104,8 +104,6 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> GeneratorP
         return GeneratorParts(model, vocab, tuple(labels),
                               config=config_from_dict(GeneratorConfig, config_data) if config_data else None,
                               metrics=payload["metrics"], train_data=str(extra.get("train_data", "")))
-    except CheckpointError:
-        raise
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError) as err:
         first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable generator: {first}") from err

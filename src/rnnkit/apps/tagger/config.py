@@ -58,18 +58,14 @@ class TaggerConfig:
         check_choice("cell", self.cell, CELL_TYPES)
         check_bool("lower", self.lower)
         check_bool("progress", self.progress)
-        for name in ("embedding_dim", "char_hidden_size", "max_word_len", "hidden_size", "num_layers", "min_freq",
-                     "epochs", "batch_size"):
+        for name in ("embedding_dim", "char_hidden_size", "max_word_len", "hidden_size", "num_layers", "min_freq"):
             check_int(name, getattr(self, name), 1)
-        for name in ("char_embedding_dim", "patience", "seed", "num_threads"):
-            check_int(name, getattr(self, name), 0)
+        check_int("char_embedding_dim", self.char_embedding_dim, 0)
         for name in ("dropout", "word_dropout"):
             check_number(name, getattr(self, name), 0.0, 1.0)
             if getattr(self, name) >= 1.0:
                 raise ConfigError(f"{name} must be below 1.0, got {getattr(self, name)!r}")
-        check_number("weight_decay", self.weight_decay, 0.0)
-        check_number("checkpoint_minutes", self.checkpoint_minutes, 0.0)
-        self.train_config()  # TrainConfig checks the rest (learning rate, clip norm, schedule, device)
+        self.train_config()  # TrainConfig checks the training fields (epochs, batch size, learning rate, ...)
 
     def train_config(self) -> TrainConfig:
         """The :class:`~rnnkit.config.TrainConfig` for the :class:`~rnnkit.training.Trainer` (AdamW)."""

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.apps.tagger.config import TaggerConfig
+from rnnkit.models._common import hidden_of
 from rnnkit.nn import Recurrent
 
 __all__ = ["PAD_ID", "UNK_ID", "TaggerNet"]
@@ -69,6 +70,6 @@ class TaggerNet(nn.Module):
         distinct, where = torch.unique(chars.reshape(-1, width), dim=0, return_inverse=True)  # (N, L), (B*T,)
         char_lengths = (distinct != PAD_ID).sum(dim=1).clamp(min=1)  # the all-pad row (padding) reads 1 pad
         _, state = self.char_encoder(self.char_embedding(distinct), char_lengths.cpu())
-        h = state[0] if isinstance(state, tuple) else state  # (2, N, C): forward's last, backward's first
+        h = hidden_of(state)  # (2, N, C): forward's last, backward's first
         per_word = torch.cat([h[0], h[1]], dim=-1)  # (N, 2C)
         return per_word[where].reshape(batch, steps, -1)

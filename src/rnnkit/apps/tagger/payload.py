@@ -23,7 +23,7 @@ from typing import Any
 
 from rnnkit.apps.tagger.config import CHECKPOINT_KIND, TaggerConfig
 from rnnkit.apps.tagger.model import TaggerNet
-from rnnkit.config import config_from_dict
+from rnnkit.config import check_int, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint
@@ -91,7 +91,8 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> TaggerPart
         if not isinstance(tags, list):
             raise InputError("tags must be a list")
         sizes = payload["model_config"]
-        counts = [_size(sizes, name) for name in ("vocab_size", "char_vocab_size", "num_tags")]
+        counts = [check_int(f"model_config {name}", sizes[name], 1, error=InputError)
+                  for name in ("vocab_size", "char_vocab_size", "num_tags")]
         model = build_checked_model(path, lambda: TaggerNet(config, *counts), payload["state_dict"], sizes,
                                     extra["tagger_config"], what="tagger").eval()
         return TaggerParts(model, vocab, chars, tuple(tags), config, metrics=payload["metrics"])
@@ -100,10 +101,3 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> TaggerPart
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError, ValueError) as err:
         first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable tagger: {first}") from err
-
-
-def _size(sizes: Any, name: str) -> int:
-    value = sizes[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"model_config {name} must be a positive integer, got {value!r}")
-    return value

@@ -20,7 +20,6 @@ from rnnkit.config import (
     TrainConfig,
     check_bool,
     check_int,
-    check_number,
 )
 from rnnkit.config import config_field as _opt  # default + CLI help in one place
 
@@ -80,7 +79,6 @@ class TranslatorConfig:
         check_int("max_words", self.max_words, 0)
         check_int("max_train_tokens", self.max_train_tokens, 1)
         check_int("max_valid_pairs", self.max_valid_pairs, 0)
-        check_number("max_minutes", self.max_minutes, 0)
         for name in ("bidirectional", "attention", "mixed_precision", "progress"):
             check_bool(name, getattr(self, name))
         self.model_config(vocab_size=4, output_size=4)  # ModelConfig and TrainConfig check their own fields

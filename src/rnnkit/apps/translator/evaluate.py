@@ -14,7 +14,7 @@ from typing import Any
 
 from rnnkit.apps.translator.train import read_pairs
 from rnnkit.apps.translator.translator import Translator
-from rnnkit.config import check_int
+from rnnkit.config import check_choice, check_int
 from rnnkit.data.tatoeba import group_references
 from rnnkit.errors import InputError
 
@@ -65,8 +65,7 @@ def evaluate_translator(translator: Translator, data: str | os.PathLike | list[t
     Raises:
         InputError: unreadable data, a bad part, beam or max_sentences.
     """
-    if part not in ("valid", "test"):
-        raise InputError(f"part must be valid or test, got {part!r}")
+    check_choice("part", part, ("valid", "test"), error=InputError)
     check_int("max_sentences", max_sentences, 0, error=InputError)
     is_file = isinstance(data, str | os.PathLike)
     grouped = group_references(read_pairs(data, part if is_file else None, "evaluation data"))

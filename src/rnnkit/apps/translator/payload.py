@@ -116,8 +116,6 @@ def read_payload(payload: dict[str, Any], path: str | os.PathLike) -> Translator
             model.eval(), Vocabulary.from_dict(vocab["source"]), Vocabulary.from_dict(vocab["target"]),
             config=config_from_dict(TranslatorConfig, config_data) if config_data else None,
             metrics=payload["metrics"], train_data=str(extra.get("train_data", "")))
-    except CheckpointError:
-        raise
     except (InputError, ConfigError, RuntimeError, KeyError, TypeError, AttributeError) as err:
         first = first_line(err)
         raise CheckpointError(f"checkpoint {path} is not a usable translator: {first}") from err

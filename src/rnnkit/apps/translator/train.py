@@ -56,9 +56,17 @@ def read_pairs(source: Pairs, part: str | None, name: str) -> list[tuple[str, st
 def encode_pairs(pairs: Sequence[tuple[str, str]], source_vocab: Vocabulary, target_vocab: Vocabulary,
                  max_tokens: int) -> list[tuple[list[int], list[int]]]:
     """(source ids, ``<bos>`` target ids ``<eos>``) of each pair with 1 to ``max_tokens`` tokens on both sides."""
+    return _encode_tokens(_tokenize_pairs(pairs), source_vocab, target_vocab, max_tokens)
+
+
+def _tokenize_pairs(pairs: Sequence[tuple[str, str]]) -> list[tuple[list[str], list[str]]]:
+    return [(tokenize(english), tokenize(french)) for english, french in pairs]
+
+
+def _encode_tokens(pairs: list[tuple[list[str], list[str]]], source_vocab: Vocabulary, target_vocab: Vocabulary,
+                   max_tokens: int) -> list[tuple[list[int], list[int]]]:
     encoded = []
-    for english, french in pairs:
-        src, tgt = tokenize(english), tokenize(french)
+    for src, tgt in pairs:
         if 0 < len(src) <= max_tokens and 0 < len(tgt) <= max_tokens:
             encoded.append((source_vocab.encode(src),
                             [target_vocab.bos_id, *target_vocab.encode(tgt), target_vocab.eos_id]))
@@ -96,9 +104,10 @@ def train_parts(source: Pairs, config: TranslatorConfig, *, valid: Pairs | None 
     else:
         train_pairs = read_pairs(source, None, "training data")
         valid_pairs = None if valid is None else read_pairs(valid, None, "validation data")
-    source_vocab = _vocabulary([tokenize(e) for e, _ in train_pairs], config, add_bos_eos=False)
-    target_vocab = _vocabulary([tokenize(f) for _, f in train_pairs], config, add_bos_eos=True)
-    train_data = encode_pairs(train_pairs, source_vocab, target_vocab, config.max_train_tokens)
+    train_tokens = _tokenize_pairs(train_pairs)  # once: the vocabularies and the ids both read them
+    source_vocab = _vocabulary([src for src, _ in train_tokens], config, add_bos_eos=False)
+    target_vocab = _vocabulary([tgt for _, tgt in train_tokens], config, add_bos_eos=True)
+    train_data = _encode_tokens(train_tokens, source_vocab, target_vocab, config.max_train_tokens)
     if not train_data:
         raise InputError(f"no training pair has 1 to {config.max_train_tokens} tokens on both sides")
     val_data = None
