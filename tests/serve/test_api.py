@@ -186,3 +186,11 @@ def test_translate_one_text_or_several_with_beam_or_greedy(client, served):
 def test_a_blank_text_translates_to_nothing_beside_real_ones(client):
     results = client.post("/v1/translate", json={"texts": ["", "I go to school.", "  "]}).json()["results"]
     assert [r["translation"] for r in results] == ["", "Je vais à l'école.", ""]
+
+
+def test_tag_one_text_or_several_as_the_tagger_tags_each(client, served):
+    texts = ["show me flights from boston to denver", "list the cheapest fare , please", "flights"]
+    tagger = served.products["tagger"]
+    several = client.post("/v1/tag", json={"texts": texts}).json()["results"]
+    assert several == [{"tokens": [{"word": w, "tag": t} for w, t in tagger.tag(text)]} for text in texts]
+    assert client.post("/v1/tag", json={"text": texts[0]}).json()["results"] == several[:1]

@@ -270,3 +270,16 @@ def test_batched_sentiment_answers_equal_unbatched_ones(app):
         assert result["label"] == expected["label"]
         assert result["scores"] == pytest.approx(expected["scores"], abs=1e-6)
     assert health["lanes"]["sentiment"]["batches"] < len(texts)
+
+
+def test_a_lone_request_whose_batch_fails_is_not_run_again():
+    lane = Lane("tag", LaneLimits(workers=1, queue=4, timeout_s=5, batch_window_ms=5))
+    calls = []
+
+    def work(texts, should_stop=None):
+        calls.append(list(texts))
+        raise InputError("bad text")
+
+    with pytest.raises(InputError, match="bad text"):
+        asyncio.run(lane.run_batched(work, ["bad"]))
+    assert calls == [["bad"]] and lane.pending == 0

@@ -31,7 +31,7 @@ from rnnkit.apps.sentiment.analyzer import SentimentAnalyzer
 from rnnkit.apps.sentiment.model import SentimentModel
 from rnnkit.apps.tagger.tagger import Tagger
 from rnnkit.apps.tagger.task import TaggedIds, make_batch
-from rnnkit.errors import CheckpointError, InputError
+from rnnkit.errors import CheckpointError, InputError, first_line
 from rnnkit.export.onnx import METADATA_KEY, VOCAB_KEY, require_onnx
 from rnnkit.text import Vocabulary
 
@@ -65,8 +65,7 @@ class OnnxGraph:
         try:
             self.session = ort.InferenceSession(os.fspath(path), options, providers=["CPUExecutionProvider"])
         except Exception as err:  # ORT raises its own types for missing and foreign files
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
-            raise CheckpointError(f"{path} cannot be loaded by ONNX Runtime: {first}") from err
+            raise CheckpointError(f"{path} cannot be loaded by ONNX Runtime: {first_line(err)}") from err
         meta = self.session.get_modelmeta().custom_metadata_map
         self.product = meta.get(METADATA_KEY)
         if self.product is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from rnnkit.errors import CheckpointError
+from rnnkit.errors import CheckpointError, first_line
 from rnnkit.export.products import ExportSpec
 from rnnkit.nn.quantize import quantize_int8
 
@@ -52,8 +52,7 @@ def load_torchscript(path: str | os.PathLike) -> tuple[torch.jit.ScriptModule, d
             module = torch.jit.load(str(path), map_location="cpu", _extra_files=extra)
         info = json.loads(extra[EXTRA_FILE])
     except Exception as err:  # torch raises many types for foreign bytes; all mean "not our file"
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
-        raise CheckpointError(f"{path} is not a TorchScript export of rnnkit: {first}") from err
+        raise CheckpointError(f"{path} is not a TorchScript export of rnnkit: {first_line(err)}") from err
     if not isinstance(info, dict) or "product" not in info:
         raise CheckpointError(f"{path} is a TorchScript file but not one that rnnkit export wrote")
     return module.eval(), info

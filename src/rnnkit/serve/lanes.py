@@ -16,6 +16,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ class Lane:
         self.dropped = 0
         self.batches = 0
         self._executor = ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix=f"rnnkit-{name}")
-        self._queue: list[_Entry] = []  # requests waiting to be batched, in arrival order
+        self._queue: deque[_Entry] = deque()  # requests waiting to be batched, in arrival order
         self._busy = False  # a batch is in the lane's thread
         self._timer: asyncio.TimerHandle | None = None
 
@@ -117,7 +118,9 @@ class Lane:
                 stop.set()
                 self.timed_out += 1
                 raise TimedOut(f"the {self.name} request took over {self.limits.timeout_s:g} s and was stopped")
-            done, _ = await asyncio.wait({waiter}, timeout=min(POLL_S, remaining))
+            # without a client to watch, wake only at the answer or the deadline
+            done, _ = await asyncio.wait({waiter}, timeout=remaining if is_disconnected is None
+                                         else min(POLL_S, remaining))
             if done:
                 return waiter.result()
             if is_disconnected is not None and await is_disconnected():
@@ -172,7 +175,7 @@ class Lane:
             return
         taken, size = [], 0
         while self._queue and (not taken or size + len(self._queue[0].texts) <= self.limits.max_batch):
-            entry = self._queue.pop(0)
+            entry = self._queue.popleft()
             if entry.stop.is_set():  # timed out or abandoned while it waited
                 self.pending -= 1
                 continue
@@ -216,9 +219,9 @@ def _run_entries(work: Callable[..., list[Any]], entries: list[_Entry]) -> list[
     texts = [text for entry in entries for text in entry.texts]
     try:
         results = work(texts, should_stop=lambda: all(entry.stop.is_set() for entry in entries))
-    except RnnkitError:
-        if len(entries) == 1:
-            return [_run_one(work, entries[0])]
+    except RnnkitError as err:
+        if len(entries) == 1:  # that call was this request alone: running it again gives the same error
+            return [(False, err)]
         return [_run_one(work, entry) for entry in entries]
     outcomes, start = [], 0
     for entry in entries:
@@ -230,9 +233,7 @@ def _run_entries(work: Callable[..., list[Any]], entries: list[_Entry]) -> list[
 def _run_one(work: Callable[..., list[Any]], entry: _Entry) -> tuple[bool, Any]:
     try:
         return True, work(entry.texts, should_stop=entry.stop.is_set)
-    except RnnkitError as err:
-        return False, err
-    except Exception as err:  # the request answers 500 with its own error, the lane goes on
+    except Exception as err:  # an rnnkit error answers 4xx, any other 500; either stays with its request
         return False, err
 
 

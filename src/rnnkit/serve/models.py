@@ -47,6 +47,7 @@ lies in [-1, 1]; rnnkit's labels follow the thresholds documented in `rnnkit.app
 ModelArg = Any  # an app object, a checkpoint path (str / os.PathLike), or None for the bundled model
 SENTIMENT_CHUNK = 64  # texts rated between two looks at should_stop (a full batch of requests at once)
 TRANSLATE_CHUNK = 8  # texts translated between two looks at should_stop
+TAG_CHUNK = 64  # texts tagged in one call between two looks at should_stop (a full batch of requests)
 # The other products: name -> (class, loader of a path or None, bundled file). Each gets its own lock.
 PRODUCTS: dict[str, tuple[type, Callable[[Any], Any], Path]] = {
     "tagger": (Tagger, Tagger.load, TAGGER_PATH),
@@ -113,31 +114,24 @@ class Served:
         Rated :data:`SENTIMENT_CHUNK` texts at a time (one when explaining), looking at ``should_stop``
         between chunks (:class:`~rnnkit.errors.StoppedError` when it says so).
         """
-        step = 1 if explain else SENTIMENT_CHUNK
-        results: list[dict[str, Any]] = []
         with self._locks["sentiment"]:
-            for start in range(0, len(texts), step):
-                if should_stop is not None and should_stop():
-                    raise StoppedError(f"sentiment stopped after {start} of {len(texts)} texts")
-                results.extend(self.sentiment.results(texts[start:start + step], explain=explain))
-        return results
-
+            return _in_chunks(lambda chunk: self.sentiment.results(chunk, explain=explain), texts,
+                              1 if explain else SENTIMENT_CHUNK, should_stop, "sentiment")
 
     def sentiment_batch(self, texts: list[str], should_stop: StopCheck = None) -> list[dict[str, Any]]:
         """:meth:`sentiment_results` without explanations: what batched requests share."""
         return self.sentiment_results(texts, False, should_stop)
 
     def tag(self, texts: list[str], should_stop: StopCheck = None) -> list[dict[str, Any]]:
-        """``{"tokens": [{"word", "tag"}, ...]}`` per text (the tagger's JSON shape), one text at a time."""
-        tagger = self.products["tagger"]
-        results = []
-        with self._locks["tagger"]:
-            for done, text in enumerate(texts):
-                if should_stop is not None and should_stop():
-                    raise StoppedError(f"tagging stopped after {done} of {len(texts)} texts")
-                results.append(tag_result(tagger.tag(text)))
-        return results
+        """``{"tokens": [{"word", "tag"}, ...]}`` per text (the tagger's JSON shape).
 
+        :meth:`Tagger.tag_many`, :data:`TAG_CHUNK` texts (a whole batch of requests) in one call between
+        looks at ``should_stop``.
+        """
+        tagger = self.products["tagger"]
+        with self._locks["tagger"]:
+            return _in_chunks(lambda chunk: [tag_result(pairs) for pairs in tagger.tag_many(chunk)], texts,
+                              TAG_CHUNK, should_stop, "tagging")
 
     def translate(self, texts: list[str], beam: int, should_stop: StopCheck = None) -> list[dict[str, Any]]:
         """:meth:`Translator.translate_many`, :data:`TRANSLATE_CHUNK` texts between looks at ``should_stop``.
@@ -145,17 +139,15 @@ class Served:
         A text with no words (blank, or only symbols the tokenizer drops) translates to "" here; the app
         refuses it, as there is nothing to translate.
         """
+        translator = self.products["translator"]
         has_words = [bool(translator_tokens(t)) for t in texts]
         todo = [t for t, words in zip(texts, has_words, strict=True) if words]
-        done: list[dict[str, Any]] = []
         with self._locks["translator"]:
-            for start in range(0, len(todo), TRANSLATE_CHUNK):
-                if should_stop is not None and should_stop():
-                    raise StoppedError(f"translation stopped after {start} of {len(texts)} texts")
-                done.extend(self.products["translator"].translate_many(todo[start:start + TRANSLATE_CHUNK], beam=beam))
+            done = _in_chunks(lambda chunk: translator.translate_many(chunk, beam=beam), todo, TRANSLATE_CHUNK,
+                              should_stop, "translation")
         results = iter(done)
-        return [next(results) if words else {"text": t, "translation": "", "beam": beam, "unknown": [],
-                                             "truncated": False} for t, words in zip(texts, has_words, strict=True)]
+        return [next(results) if words else translator.format(t, [], beam)
+                for t, words in zip(texts, has_words, strict=True)]
 
     def write(self, prompt: str, label: str | None, should_stop: StopCheck = None, **settings: Any) -> dict[str, Any]:
         """:meth:`CharGenerator.generate`: Shakespeare-like text, or with ``label`` a review of that sentiment."""
@@ -167,9 +159,8 @@ class Served:
 def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **products: ModelArg) -> Served:
     """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
 
-    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``, ``translator=...``, ``chars=...``,
-    ``reviews=...``): an object,
-    a path, or None (or left out) for the bundled one.
+    ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``, ``translator=...``,
+    ``chars=...``, ``reviews=...``): an object, a path, or None (or left out) for the bundled one.
 
     The sentiment default and its fallback are :func:`~rnnkit.apps.sentiment.analyzer.load_analyzer`'s
     (the CLI's too): with no path and no usable bundled model, the lexicon backend answers and its
@@ -211,6 +202,21 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **product
             sources[name], cards[name] = _source(given, bundled)
             loaded[name] = load(given)
     return Served(nextword, sentiment, sources, cards, notes, products=loaded)
+
+
+def _in_chunks(run: Callable[[list[str]], list[Any]], texts: list[str], size: int, should_stop: StopCheck,
+               what: str) -> list[Any]:
+    """``run`` over ``texts``, ``size`` at a time, looking at ``should_stop`` before each chunk.
+
+    Raises:
+        StoppedError: ``should_stop()`` said so.
+    """
+    results: list[Any] = []
+    for start in range(0, len(texts), size):
+        if should_stop is not None and should_stop():
+            raise StoppedError(f"{what} stopped after {start} of {len(texts)} texts")
+        results.extend(run(texts[start:start + size]))
+    return results
 
 
 def _source(path: str | os.PathLike | None, bundled: Path) -> tuple[str, str | None]:
