@@ -37,8 +37,11 @@ def test_quantize_reaches_the_next_word_models_not_sentiment(int8_app):
     assert served.sentiment.model.quantized is None
 
 
-def test_unknown_scheme_is_one_line():
-    with pytest.raises(ConfigError, match="quantize"):
+def test_unknown_scheme_is_one_line_before_any_model_loads(monkeypatch):
+    import rnnkit.serve.app as app_module
+
+    monkeypatch.setattr(app_module, "load_served", lambda *a, **k: pytest.fail("loaded models for a bad scheme"))
+    with pytest.raises(ConfigError, match="quantize must be one of int8; got 'int4'"):
         create_app(quantize="int4")
 
 

@@ -29,7 +29,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from rnnkit._version import __version__
+from rnnkit.config import check_choice
 from rnnkit.errors import StoppedError
+from rnnkit.nn.quantize import QUANTIZE_CHOICES
 from rnnkit.serve.errors import BodyLimit, error_response, install_error_handlers
 from rnnkit.serve.lanes import DEFAULT_LANES, ClientGone, Lane, LaneLimits, Overloaded, TimedOut
 from rnnkit.serve.models import ModelArg, Served, load_served
@@ -79,6 +81,8 @@ def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
         NotTrainedError: ``nextword`` is None and no next-word model is bundled.
         ConfigError: an unknown ``quantize`` scheme.
     """
+    if quantize is not None:
+        check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the models load: a typo fails at once
     served = load_served(nextword, sentiment, **products)
     if quantize is not None:
         served.quantize(quantize)
