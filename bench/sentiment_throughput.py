@@ -12,7 +12,7 @@ the vaderSentiment package's own analyzer. With SST, the three-class macro-F1 of
 beside the float32 model's, on the same sentences.
 
     python bench/sentiment_throughput.py [--model PATH] [--quantize int8|bf16] [--onnx] [--data FILE]
-                                         [--rounds 5] [--threads 1]
+                                         [--rounds 5] [--threads N]
 """
 
 from __future__ import annotations
@@ -93,10 +93,13 @@ def main() -> int:
                         help="export the network to ONNX (int8 with --quantize int8) and run it in ONNX Runtime")
     parser.add_argument("--data", type=Path, default=None, help=f"SST tree file (default {SST_TEST})")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per system (default 5)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads for the model (default 1: VADER uses one core too)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads for the model (default: torch's own, one per core, as rate_many runs "
+                             "out of the box; with several, rate_many runs its length batches side by side). "
+                             "VADER's polarity_scores is pure Python: one core whatever this says")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     if args.onnx and args.quantize == "bf16":
         parser.error("--onnx takes --quantize int8 or nothing")
     with tempfile.TemporaryDirectory() as tmp:

@@ -111,3 +111,31 @@ def test_encode_equals_the_reference_on_every_sst_sentence(bundled, shared_data)
                 for t, c in zip(texts, compounds, strict=True)]
     assert len(texts) == 11_855
     assert bundled.encode(texts, compounds) == expected
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_probabilities_equal_the_plain_path_with_vader_first(bundled, threads):
+    """probabilities() computes VADER batch by batch, inside the network's batches (side by side with
+    two threads); the answer is the plain order's: VADER for all, encode with it, network, head."""
+    import numpy as np
+    import torch
+
+    from rnnkit.apps.sentiment.rule_head import vader_matrix
+
+    texts = [*TRICKY, "good", "bad", "not bad at all", "It is what it is.", "DO NOT BUY", "ok 👍"] * 3
+    vader = vader_matrix(texts)
+    plain = bundled.rule_head.apply(np.exp(bundled._log_probs(bundled.encode(texts, vader[:, 3]))[1]), vader)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        np.testing.assert_array_equal(bundled.probabilities(texts), plain)
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_word_ids_and_rule_id_make_the_ids(bundled):
+    token_ids = bundled._token_ids
+    for text in TRICKY:
+        words = token_ids.word_ids(text)
+        expected = [token_ids.rule_id(text, 0.44), *words] if words and bundled.config.rule_tokens else words
+        assert token_ids(text, 0.44) == expected

@@ -126,15 +126,27 @@ class TokenIds:
         Raises:
             InputError: ``text`` is not a string.
         """
+        ids = self.word_ids(text)
+        if self.rule_tokens and ids:
+            ids.insert(0, self.rule_id(text, compound))
+        return ids
+
+    def word_ids(self, text: str) -> list[int]:
+        """The ids of ``text``'s tokens without the rule token (``[]`` when it has none).
+
+        Raises:
+            InputError: ``text`` is not a string.
+        """
         words = _word_tokens(text, self.max_tokens)
         ids = list(map(self._whole.get, words))
         if None in ids:  # a token not seen yet, or one that is cut in two
             ids = [i for word in words for i in self._ids_of(word)]
-        ids = _head_and_tail(ids, self.max_tokens)
-        if self.rule_tokens and ids:
-            rule = rule_token(text, compound)
-            ids.insert(0, self._rule_ids.get(rule) or self.vocab.token_to_id(rule))
-        return ids
+        return _head_and_tail(ids, self.max_tokens)
+
+    def rule_id(self, text: str, compound: float | None = None) -> int:
+        """The id of :func:`rule_token` for ``text`` (``compound``: VADER's, if known)."""
+        rule = rule_token(text, compound)
+        return self._rule_ids.get(rule) or self.vocab.token_to_id(rule)
 
     def _ids_of(self, word: str) -> tuple[int, ...]:
         """The ids of ``word``'s parts (one or two), remembered."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from rnnkit.apps.sentiment.rule_head import RuleHead, vader_matrix
 from rnnkit.config import ModelConfig, check_choice, config_from_dict
 from rnnkit.errors import CheckpointError, ConfigError, InputError, first_line
 from rnnkit.models.lexicon_classifier import LexiconClassifier
+from rnnkit.nn.inference import map_batches
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
 from rnnkit.text import Vocabulary
 from rnnkit.training import build_checked_model, build_checkpoint, load_checkpoint, save_checkpoint
@@ -147,14 +148,21 @@ class SentimentModel:
         self._network, self.quantized = network.eval(), scheme
 
     @torch.no_grad()
-    def _log_probs(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    def _log_probs(self, id_lists: list[list[int]], prepare: Callable[[np.ndarray], None] | None = None,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Fine and coarse log-probabilities; ``prepare(rows)``, if given, first completes those rows' ids."""
         fine_out = np.zeros((len(id_lists), len(FINE_LABELS)), dtype=np.float64)
         coarse_out = np.zeros((len(id_lists), len(LABELS)), dtype=np.float64)
-        for rows in _equal_length_batches(id_lists, PREDICT_BATCH):
+
+        def run(rows: np.ndarray) -> None:  # each batch fills its own rows
+            if prepare is not None:
+                prepare(rows)
             ids = torch.tensor([id_lists[i] for i in rows], dtype=torch.int64)  # (B, T), no padding
             logits = self._network(ids, torch.full((len(rows),), ids.shape[1])).float()  # bf16 -> float32
             fine, coarse = group_log_probs(logits)
             fine_out[rows], coarse_out[rows] = fine.numpy(), coarse.numpy()
+
+        map_batches(run, _equal_length_batches(id_lists, PREDICT_BATCH))  # side by side on several cores
         return fine_out, coarse_out
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -166,8 +174,21 @@ class SentimentModel:
         texts = check_texts(texts)
         if self.rule_head is None:
             return self.network_probabilities(texts)
-        vader = vader_matrix(texts)  # once: the rule tokens and the head both read it
-        probs = np.exp(self._log_probs(self.encode(texts, vader[:, 3] if self.config.rule_tokens else None))[1])
+        # VADER's scores are computed once (the rule tokens and the head both read them), batch by batch
+        # inside the network's batches, so one batch's VADER overlaps another's network on a second core.
+        token_ids, unk, rule_tokens = self._token_ids, self.vocab.unk_id, self.config.rule_tokens
+        id_lists = [[unk] if not ids else [0, *ids] if rule_tokens else ids  # 0: the rule token, filled in below
+                    for ids in map(token_ids.word_ids, texts)]
+        vader = np.zeros((len(texts), 4), dtype=np.float64)
+
+        def prepare(rows: np.ndarray) -> None:
+            batch = [texts[i] for i in rows]
+            vader[rows] = vader_matrix(batch)
+            if rule_tokens and len(id_lists[rows[0]]) > 1:  # one length per batch: all have tokens, or none
+                for i, text, compound in zip(rows.tolist(), batch, vader[rows, 3].tolist(), strict=True):
+                    id_lists[i][0] = token_ids.rule_id(text, compound)
+
+        probs = np.exp(self._log_probs(id_lists, prepare)[1])
         return self.rule_head.apply(probs, vader)
 
     def network_probabilities(self, texts: Sequence[str]) -> np.ndarray:
