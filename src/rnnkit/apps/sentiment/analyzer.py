@@ -186,7 +186,16 @@ class SentimentAnalyzer:
         Raises:
             InputError: ``texts`` is a str or not iterable, or one of its items is not a str.
         """
-        return self._rated(_many_texts(texts, "rate_many", "rate"))[0]
+        texts = _many_texts(texts, "rate_many", "rate")
+        if self.model is None:
+            return self._rated(texts)[0]
+        labels = [NEUTRAL] * len(texts)  # blank texts need no model
+        rows = [i for i, text in enumerate(texts) if text.strip()]
+        if rows:  # labels only: no score dicts to build
+            best = self.model.probabilities([texts[i] for i in rows]).argmax(1).tolist()
+            for i, b in zip(rows, best, strict=True):
+                labels[i] = LABELS[b]
+        return labels
 
     def scores(self, text: str) -> dict[str, float]:
         """A score per class and a compound score in [-1, 1] (see the module notes for each backend).
