@@ -14,6 +14,7 @@ A request counts as answered when its status is 200 and its body is a JSON objec
 
     python bench/serve_load.py [--clients 16] [--requests 5000] [--max-seconds 120] [--url URL]
     python bench/serve_load.py --compare-batching   # batching off (--batch-window-ms 0), then on, same run
+    python bench/serve_load.py --compare-batching --baseline-src /tmp/before/src   # and an older checkout first
 """
 
 from __future__ import annotations
@@ -110,12 +111,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(threads: int, extra: list[str] | None = None) -> Iterator[str]:
-    """``rnnkit serve`` (with ``extra`` flags) in a child process; yields its URL once /v1/health answers."""
+def server(threads: int, extra: list[str] | None = None, src: Path | None = None) -> Iterator[str]:
+    """``rnnkit serve`` (with ``extra`` flags) in a child process; yields its URL once /v1/health answers.
+
+    ``src``: the ``src`` folder of another rnnkit checkout to serve from (its own code and bundled models).
+    """
     port = free_port()
     cmd = [sys.executable, "-m", "rnnkit.cli", "serve", "--port", str(port), "--num-threads", str(threads),
            "--log-level", "warning", *(extra or [])]
     env = dict(os.environ, OMP_NUM_THREADS=str(max(threads, 1)))
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -151,9 +157,10 @@ def report(results: list, elapsed: float, args: argparse.Namespace, backend: str
     return 1 if errors or not results else 0
 
 
-def measure(args: argparse.Namespace, extra: list[str] | None = None) -> tuple[list, float, str]:
+def measure(args: argparse.Namespace, extra: list[str] | None = None,
+            src: Path | None = None) -> tuple[list, float, str]:
     kinds = tuple(args.kinds.split(","))
-    with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra) as base:
+    with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra, src) as base:
         backend = httpx.get(base + "/v1/health").json()["sentiment"]
         asyncio.run(run_load(base, args.clients, 2 * args.clients, 30, kinds))  # warm-up: connections, first calls
         results, elapsed = asyncio.run(run_load(base, args.clients, args.requests, args.max_seconds, kinds))
@@ -171,21 +178,36 @@ def main() -> int:
                         help="the requests sent, in turn (default suggest,sentiment)")
     parser.add_argument("--compare-batching", action="store_true",
                         help="run twice: batching off (--batch-window-ms 0), then the default; print the ratio")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="with --compare-batching: first load the server of another checkout's src folder "
+                             "(e.g. `git worktree add /tmp/before 21e0d9d`: rnnkit serve before batching, as "
+                             "issue 14 measured it) with the same client and flags, and compare with it too")
     args = parser.parse_args()
+    if args.baseline_src is not None and (not args.compare_batching or args.url):
+        parser.error("--baseline-src goes with --compare-batching and without --url")
     print(describe())
     if not args.compare_batching:
         results, elapsed, backend = measure(args)
         return report(results, elapsed, args, backend)
-    off = measure(args, ["--batch-window-ms", "0"])
-    failed = report(off[0], off[1], args, off[2], " (batching off)")
-    on = measure(args)
-    failed |= report(on[0], on[1], args, on[2], " (batching on, default window)")
-    ratio = (len(on[0]) / on[1]) / (len(off[0]) / off[1])
-    p99 = {kind: [np.percentile([s for k, s, _ in run[0] if k == kind], 99) * 1000 for run in (off, on)]
-           for kind in args.kinds.split(",")}
-    print(f"batching on / off: {ratio:.2f}x requests/s; "
-          + "; ".join(f"{kind} p99 {a:.1f} -> {b:.1f} ms" for kind, (a, b) in p99.items()))
+    failed, runs = 0, {}
+    if args.baseline_src is not None:
+        runs["baseline"] = measure(args, src=args.baseline_src.resolve())
+        failed |= report(*runs["baseline"][:2], args, runs["baseline"][2], f" (baseline: {args.baseline_src})")
+    runs["off"] = measure(args, ["--batch-window-ms", "0"])
+    failed |= report(*runs["off"][:2], args, runs["off"][2], " (batching off)")
+    runs["on"] = measure(args)
+    failed |= report(*runs["on"][:2], args, runs["on"][2], " (batching on, default window)")
+    for before in [name for name in ("off", "baseline") if name in runs]:
+        print(f"batching on / {before}: " + compare(runs["on"], runs[before], args.kinds.split(",")))
     return failed
+
+
+def compare(after: tuple, before: tuple, kinds: list[str]) -> str:
+    """'2.10x requests/s; suggest p99 56.2 -> 34.2 ms; ...' from two measure() results."""
+    ratio = (len(after[0]) / after[1]) / (len(before[0]) / before[1])
+    p99 = {kind: [np.percentile([s for k, s, _ in run[0] if k == kind], 99) * 1000 for run in (before, after)]
+           for kind in kinds}
+    return f"{ratio:.2f}x requests/s; " + "; ".join(f"{kind} p99 {a:.1f} -> {b:.1f} ms" for kind, (a, b) in p99.items())
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -168,6 +168,8 @@ class OnnxNextWord:
 class _OnnxNetwork:
     """Stands in for a LexiconClassifier inside a SentimentModel: ``(ids, lengths) -> logits`` on ORT."""
 
+    takes_padding = False  # the graph has no lengths input: the model sends rows of one length
+
     def __init__(self, graph: OnnxGraph) -> None:
         self.graph = graph
 

@@ -137,3 +137,29 @@ def test_negation_scope_round_trip(tmp_path):
     again = SentimentModel.load(path)
     assert again.config.negation_window == 3 and again.model.negation_window == 3
     np.testing.assert_allclose(again.probabilities(texts), model.probabilities(texts), atol=1e-6)
+
+
+def test_length_batches_run_common_lengths_dense_and_merge_rare_ones():
+    from rnnkit.apps.sentiment.model import DENSE_MIN, PADDED_BATCH, _length_batches
+
+    rng = np.random.default_rng(0)
+    id_lists = [[1] * n for n in [*[5] * 300, *[7] * DENSE_MIN, *rng.integers(10, 60, 200).tolist()]]
+    for pad in (True, False):
+        batches = _length_batches(id_lists, pad)
+        assert sorted(np.concatenate(batches).tolist()) == list(range(len(id_lists)))  # each text once
+        for rows in batches:
+            lengths = [len(id_lists[i]) for i in rows]
+            assert lengths == sorted(lengths)  # in length order: the last is the longest
+            if len(set(lengths)) > 1:  # padded: only lengths rarer than DENSE_MIN, at most PADDED_BATCH
+                assert pad and len(rows) <= PADDED_BATCH
+                assert all(sum(len(ids) == n for ids in id_lists) < DENSE_MIN for n in lengths)
+        assert {len(id_lists[i]) for rows in batches for i in rows if len(rows) > 1} >= {5, 7}
+        assert [len(rows) for rows in batches if len(id_lists[rows[0]]) == 5] == [256, 44]
+    assert not any(len({len(id_lists[i]) for i in rows}) > 1 for rows in _length_batches(id_lists, False))
+
+
+def test_padded_and_dense_batches_agree(tiny_model):
+    texts = ["good", "a really really bad film that I hated", "fun", "it opens in paris", "bad", "ok then"]
+    mixed = tiny_model.probabilities(texts)  # all rare lengths: padded batches
+    alone = np.concatenate([tiny_model.probabilities([t]) for t in texts])  # one text: dense
+    np.testing.assert_allclose(mixed, alone, atol=1e-6)
