@@ -58,3 +58,15 @@ def test_no_nextword_module_reads_another_objects_private_attributes():
                     and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
                 found.append(f"{path.name}:{node.lineno} .{node.attr}")
     assert not found, found
+
+
+def test_run_many_pads_similar_lengths_and_equals_run_row_by_row(predictor):
+    engine = predictor.engine
+    vocab_size = len(engine.vocab)
+    generator = torch.Generator().manual_seed(0)
+    lengths = [1, 2, 2, 3, 5, 9, 0, 17, 40, 41, 200, 4]  # several padded groups, an empty list, a lone long one
+    id_lists = [torch.randint(4, vocab_size, (n,), generator=generator).tolist() for n in lengths]
+    together = engine.run_many(id_lists)
+    for ids, row in zip(id_lists, together, strict=True):
+        alone = engine.run(ids, engine.start[1])[0] if ids else engine.start[0]
+        torch.testing.assert_close(row, alone, atol=1e-5, rtol=1e-5)
