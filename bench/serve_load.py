@@ -160,6 +160,8 @@ def report(results: list, elapsed: float, args: argparse.Namespace, backend: str
 def measure(args: argparse.Namespace, extra: list[str] | None = None,
             src: Path | None = None) -> tuple[list, float, str]:
     kinds = tuple(args.kinds.split(","))
+    if args.quantize and src is None:
+        extra = [*(extra or []), "--quantize", args.quantize]
     with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra, src) as base:
         backend = httpx.get(base + "/v1/health").json()["sentiment"]
         asyncio.run(run_load(base, args.clients, 2 * args.clients, 30, kinds))  # warm-up: connections, first calls
@@ -178,6 +180,8 @@ def main() -> int:
                         help="the requests sent, in turn (default suggest,sentiment)")
     parser.add_argument("--compare-batching", action="store_true",
                         help="run twice: batching off (--batch-window-ms 0), then the default; print the ratio")
+    parser.add_argument("--quantize", choices=("int8",), default=None,
+                        help="start the server with --quantize int8 (not the --baseline-src one, which predates it)")
     parser.add_argument("--baseline-src", type=Path, default=None,
                         help="with --compare-batching: first load the server of another checkout's src folder "
                              "(e.g. `git worktree add /tmp/before 21e0d9d`: rnnkit serve before batching, as "
