@@ -71,7 +71,11 @@ class SentimentLogits(nn.Module):
     def forward(self, ids: Tensor) -> Tensor:
         x = self.model.inputs(ids)  # (B, T, E + F [+ 2])
         output, _ = self.rnn(x, zero_state(self.rnn, x))  # (B, T, dirs * H)
-        return self.head(torch.cat([output.amax(dim=1), output.mean(dim=1)], dim=1))  # (B, num_classes)
+        # max over T as GlobalMaxPool: ONNX Runtime's ReduceMax over the time axis took 6x as long
+        # (305 vs 40 + 28 us for the transpose, a batch of 43 x 21 tokens), 14% of the whole graph
+        channels = output.transpose(1, 2)  # (B, dirs * H, T)
+        top = torch.nn.functional.adaptive_max_pool1d(channels, 1).flatten(1)  # (B, dirs * H)
+        return self.head(torch.cat([top, output.mean(dim=1)], dim=1))  # (B, num_classes)
 
 
 def _one_direction(rnn: nn.RNNBase, reverse: bool) -> nn.RNNBase:
