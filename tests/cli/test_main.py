@@ -1,5 +1,7 @@
 """The CLI is tested by calling main([...]) and reading what it prints."""
 
+import sys
+
 import pytest
 
 from rnnkit.cli import main
@@ -104,3 +106,49 @@ def test_main_asks_openmp_for_passive_waits_unless_told_otherwise(monkeypatch):
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     main(["--version"])
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+@pytest.mark.parametrize(("raised", "status", "line"), [
+    (RuntimeError("shape mismatch\n  deep detail"), 70, "rnnkit: internal error: RuntimeError: shape mismatch "
+                                                        "(please report it; RNNKIT_TRACEBACK=1 shows where)"),
+    (MemoryError(), 1, "rnnkit: error: out of memory; try a smaller input, batch or model"),
+])
+def test_an_unexpected_failure_is_one_line_not_a_traceback(monkeypatch, capsys, raised, status, line):
+    def fail(args):
+        raise raised
+
+    monkeypatch.delenv("RNNKIT_TRACEBACK", raising=False)
+    monkeypatch.setattr("rnnkit.cli._build_parser", _parser_running(fail))
+    assert main(["demo"]) == status
+    err = capsys.readouterr().err
+    assert err.strip() == line
+
+
+def test_rnnkit_traceback_shows_the_traceback(monkeypatch):
+    def fail(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setenv("RNNKIT_TRACEBACK", "1")
+    monkeypatch.setattr("rnnkit.cli._build_parser", _parser_running(fail))
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["demo"])
+
+
+def test_a_closed_pipe_is_not_an_error(monkeypatch):
+    def fail(args):
+        raise BrokenPipeError
+
+    monkeypatch.setattr("rnnkit.cli._build_parser", _parser_running(fail))
+    monkeypatch.setattr("sys.stdout", sys.stdout)  # main points stdout at devnull; put it back afterwards
+    assert main(["demo"]) == 141
+
+
+def _parser_running(func):
+    import argparse
+
+    def build(argv):
+        parser = argparse.ArgumentParser(prog="rnnkit")
+        parser.add_argument("command")
+        parser.set_defaults(func=func)
+        return parser
+    return build

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from rnnkit._version import __version__
 from rnnkit.cli.common import usage
-from rnnkit.errors import ConfigError, InputError, RnnkitError
+from rnnkit.errors import ConfigError, InputError, RnnkitError, first_line
 
 __all__ = ["COMMANDS", "GROUPS", "main"]
 
@@ -126,3 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rnnkit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # stdout went to a program that stopped reading (``| head``): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (the interpreter's final flush must not fail)
+        return 141
+    except MemoryError:
+        print("rnnkit: error: out of memory; try a smaller input, batch or model", file=sys.stderr)
+        return 1
+    except Exception as err:  # a bug, not bad input: one line, and the traceback on request
+        if os.environ.get("RNNKIT_TRACEBACK"):
+            raise
+        print(f"rnnkit: internal error: {type(err).__name__}: {first_line(err)} "
+              "(please report it; RNNKIT_TRACEBACK=1 shows where)", file=sys.stderr)
+        return 70  # EX_SOFTWARE
