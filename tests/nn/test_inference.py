@@ -80,3 +80,26 @@ def test_map_batches_keeps_the_callers_autograd_mode_and_raises_the_first_error(
             map_batches(fail, list(range(8)))
     finally:
         torch.set_num_threads(before)
+
+
+def test_fast_path_blocks_that_overlap_in_two_threads_restore_onednn_in_any_order():
+    before = torch.backends.mkldnn.enabled
+    first, second = fast_path(), fast_path()
+    entered, first_closed, seen = threading.Event(), threading.Event(), []
+
+    def other_thread() -> None:  # opens while the first block is open, closes after it
+        second.__enter__()
+        entered.set()
+        first_closed.wait()
+        seen.append(torch.backends.mkldnn.enabled)  # still off: this block is open
+        second.__exit__(None, None, None)
+
+    first.__enter__()
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    entered.wait()
+    first.__exit__(None, None, None)
+    first_closed.set()
+    thread.join()
+    assert seen == [False]
+    assert torch.backends.mkldnn.enabled == before  # the old code left oneDNN off here

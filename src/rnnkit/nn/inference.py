@@ -28,23 +28,42 @@ R = TypeVar("R")
 class fast_path:  # noqa: N801  (used as a function: ``with fast_path():``)
     """No autograd and no oneDNN, for the duration of the block.
 
-    A keystroke enters this two or three times, so entering is kept cheap: ~1.6 us against ~9 us for
+    A keystroke enters this two or three times, so entering is kept cheap: ~2 us against ~9 us for
     ``torch.backends.mkldnn.flags(...)`` (a generator context manager that also sets three other flags).
+
+    oneDNN's switch is one flag for the whole process. Blocks that overlap in several threads (a
+    service's suggest and generate lanes) count themselves: the first one in turns oneDNN off and the
+    last one out restores what the first one found, so no order of exits leaves it off. While any
+    block is open, torch calls in other threads run without oneDNN too (the same numbers up to float
+    rounding).
     """
 
-    __slots__ = ("_inference", "_was")
+    __slots__ = ("_inference",)
 
     def __enter__(self) -> None:
-        self._was = _get_mkldnn()
-        _set_mkldnn(False)
+        global _open_blocks, _mkldnn_before
+        with _blocks_lock:
+            if not _open_blocks:
+                _mkldnn_before = _get_mkldnn()
+                _set_mkldnn(False)
+            _open_blocks += 1
         self._inference = torch.inference_mode()
         self._inference.__enter__()
 
     def __exit__(self, *exc: object) -> None:
+        global _open_blocks
         try:
             self._inference.__exit__(*exc)
         finally:
-            _set_mkldnn(self._was)
+            with _blocks_lock:
+                _open_blocks -= 1
+                if not _open_blocks:
+                    _set_mkldnn(_mkldnn_before)
+
+
+_blocks_lock = threading.Lock()
+_open_blocks = 0  # fast_path blocks open in any thread
+_mkldnn_before = True  # oneDNN's flag when the first of them opened
 
 
 # torch.backends.mkldnn.set_flags calls these; reading and setting only the "enabled" flag leaves oneDNN's
