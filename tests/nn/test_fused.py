@@ -136,3 +136,29 @@ def test_dropout_between_layers_of_a_bidirectional_stack(monkeypatch, cell):
         torch.testing.assert_close(part[:2], expected_part[:2], rtol=0, atol=1e-5)  # layer 0: before any dropout
         assert not torch.allclose(part[2:], expected_part[2:])  # layer 1 read a dropped-out input
     _assert_same(layer(x, lengths), expected, atol=1e-5)  # eval mode: no dropout, exact
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize(("num_layers", "bidirectional"), [(1, True), (2, True), (2, False)])
+@pytest.mark.parametrize("padding", ["post", "pre"])
+def test_outputs_only_runs_dense_and_equals_the_exact_path(cell, num_layers, bidirectional, padding):
+    torch.manual_seed(0)
+    layer = Recurrent(cell, 5, 6, num_layers=num_layers, bidirectional=bidirectional).eval()
+    lengths = torch.tensor([3, 9, 1, 7, 9, 2, 5, 4])  # 7 distinct lengths: the exact path packs
+    x = torch.randn(len(lengths), 11, 5)  # two columns of pads in every row, trimmed and put back
+    with torch.no_grad():
+        want, want_final = layer(x, lengths, padding=padding)
+        got, final = layer(x, lengths, padding=padding, final=False)
+    assert final is None and want_final is not None
+    torch.testing.assert_close(got, want, atol=1e-6, rtol=1e-5)
+    pads = ~torch.arange(11).lt(lengths[:, None]) if padding == "post" else torch.arange(11).lt(11 - lengths[:, None])
+    assert bool((got[pads] == 0).all())
+
+
+def test_outputs_only_keeps_the_exact_path_when_autograd_records():
+    layer = Recurrent("lstm", 5, 6, bidirectional=True)
+    x = torch.randn(3, 4, 5, requires_grad=True)
+    output, final = layer(x, torch.tensor([4, 2, 3]), final=False)
+    assert final is not None  # training: the module's usual exact path, final state included
+    output.sum().backward()
+    assert x.grad is not None

@@ -40,10 +40,10 @@ def check_ids(ids: Tensor, vocab_size: int, name: str = "ids") -> None:
         raise InputError(f"{name} must be a 2-D integer tensor (batch, seq_len), got {shape}")
     if ids.shape[1] == 0:
         raise InputError(f"{name} must hold at least one time step, got shape {tuple(ids.shape)}")
-    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
-        raise InputError(
-            f"{name} must lie in [0, {vocab_size}), got values from {int(ids.min())} to {int(ids.max())}"
-        )
+    if ids.numel():
+        low, high = (int(v) for v in torch.aminmax(ids))  # one pass, not two
+        if low < 0 or high >= vocab_size:
+            raise InputError(f"{name} must lie in [0, {vocab_size}), got values from {low} to {high}")
 
 
 def resolve_lengths(ids: Tensor, lengths: Tensor | None, padding: str = "post") -> Tensor:
@@ -109,8 +109,15 @@ def greedy_loop(
     return torch.cat(out, dim=1)
 
 
-def pool_outputs(output: Tensor, lengths: Tensor, padding: str, how: str) -> Tensor:
-    """``"mean"`` or ``"max"`` of ``output`` (B, T, F) over each row's true tokens only -> (B, F)."""
+def pool_outputs(output: Tensor, lengths: Tensor, padding: str, how: str, full: bool | None = None) -> Tensor:
+    """``"mean"`` or ``"max"`` of ``output`` (B, T, F) over each row's true tokens only -> (B, F).
+
+    ``full``: whether every row is T tokens long (no pads), if the caller knows; then no mask is built.
+    """
+    if full is None:
+        full = int(lengths.min()) == output.shape[1]
+    if full:
+        return output.mean(dim=1) if how == "mean" else output.amax(dim=1)
     mask = valid_mask(lengths, output.shape[1], padding, output.device).unsqueeze(-1)  # (B, T, 1)
     if how == "mean":
         return (output * mask).sum(dim=1) / lengths.to(output.device, output.dtype).unsqueeze(1)

@@ -108,7 +108,7 @@ class Recurrent(nn.Module):
         return (h, h.clone()) if self.cell == "lstm" else h
 
     def forward(self, x: Tensor, lengths: Any = None, state: State | None = None,
-                padding: str = "post") -> tuple[Tensor, State]:
+                padding: str = "post", final: bool = True) -> tuple[Tensor, State | None]:
         """Run the layers over a batch.
 
         Args:
@@ -117,6 +117,8 @@ class Recurrent(nn.Module):
             state: None (zeros), or torch's layout: h ``(num_layers * num_directions, batch,
                 hidden_size)``, or a tuple (h, c) for lstm.
             padding: ``"post"`` (pads at the end) or ``"pre"`` (pads at the start).
+            final: False when only the output is needed; the fused path may then skip the work of
+                exact final states for mixed lengths (:func:`~rnnkit.nn.fused.run_fused`) and return None.
 
         Returns:
             ``(output, final_state)``: output ``(batch, seq_len, num_directions * hidden_size)``,
@@ -130,7 +132,7 @@ class Recurrent(nn.Module):
         if self.transparent:
             output, final, _ = self._run_transparent(x, lengths, state, padding, with_gates=False)
             return output, final
-        return run_fused(self.fused, x, lengths, state, padding)
+        return run_fused(self.fused, x, lengths, state, padding, final)
 
     def forward_with_gates(self, x: Tensor, lengths: Any = None, state: State | None = None,
                            padding: str = "post") -> tuple[Tensor, State, Gates]:
