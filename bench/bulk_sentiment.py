@@ -3,7 +3,7 @@
 Writes ``--lines`` lines (SST test sentences repeated; a built-in list when ../shared is absent) to a
 temporary file, then in a fresh process each:
 
-* ``bulk``: ``rnnkit sentiment --input FILE --output OUT.jsonl`` (batches of 256, streamed);
+* ``bulk``: ``rnnkit sentiment --input FILE --output OUT.jsonl`` (batches of 4,096, streamed);
 * ``loop``: ``for line in file: analyzer.rate(line)`` over the first ``--loop-lines`` lines (a loop
   over a million lines would take an hour; its rate is per line, so a slice measures it).
 
@@ -54,7 +54,7 @@ def main() -> int:
     parser.add_argument("--loop-lines", type=int, default=20_000)
     parser.add_argument("--data", type=Path, default=None, help="SST tree file (default: ../shared's test set)")
     args = parser.parse_args()
-    texts, source = sentences(args.data)
+    texts, _, source = sentences(args.data)  # (texts, gold labels or None, where they came from)
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         path, out = Path(tmp) / "lines.txt", Path(tmp) / "out.jsonl"

@@ -168,3 +168,27 @@ def test_rnnkit_translate_input_writes_one_translation_per_line(tmp_path, capsys
     assert [r["translation"] for r in rows] == ["Je vais à l'école.", "", "Comment allez-vous ?"]
     assert rows[1]["error"] == "blank line" and "translated 2 of 3 records" in capsys.readouterr().err
     assert main(["translate"]) == 2
+
+
+def test_a_batch_is_cut_when_its_texts_reach_batch_chars(tmp_path, monkeypatch):
+    from rnnkit.cli import bulk
+
+    sizes = []
+
+    def predict(texts):
+        sizes.append(len(texts))
+        return fake_predict(texts)
+
+    monkeypatch.setattr(bulk, "BATCH_CHARS", 10)
+    path = tmp_path / "in.txt"
+    path.write_text("aaaa\nbbbb\ncccc\ndd\ne\n", encoding="utf-8")
+    run_bulk(str(path), predict, flatten, COLUMNS, output=str(tmp_path / "out.jsonl"), progress=False, batch_size=100)
+    assert sizes == [3, 2]  # 4 + 4 + 4 characters reach 10: cut; the rest at the end
+
+
+def test_sentiment_reads_bigger_batches_than_the_other_products():
+    from rnnkit.cli import _build_parser
+    from rnnkit.cli.bulk import DEFAULT_BATCH, SENTIMENT_BATCH
+
+    assert _build_parser(["sentiment"]).parse_args(["sentiment", "x"]).batch_size == SENTIMENT_BATCH > DEFAULT_BATCH
+    assert _build_parser(["tag"]).parse_args(["tag", "x"]).batch_size == DEFAULT_BATCH

@@ -28,7 +28,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rnnkit.cli.bulk import SENTIMENT_COLUMNS, add_bulk_flags, flatten_sentiment, run_bulk, sentiment_predictor
+from rnnkit.cli.bulk import (
+    SENTIMENT_BATCH,
+    SENTIMENT_COLUMNS,
+    add_bulk_flags,
+    flatten_sentiment,
+    run_bulk,
+    sentiment_predictor,
+)
 from rnnkit.cli.common import (
     SENTIMENT_QUANTIZE_CHOICES,
     add_config_flags,
@@ -71,7 +78,7 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
                         help="print the backend, label, scores, compound and explanation as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
     add_threads_flag(parser, 1)
-    add_bulk_flags(parser)
+    add_bulk_flags(parser, SENTIMENT_BATCH)
     parser.set_defaults(func=_cmd_sentiment)
 
 
