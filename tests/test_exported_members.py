@@ -38,7 +38,7 @@ def test_every_exported_member_resolves_to_its_module_and_is_documented():
 def test_public_names_in_the_namespace_are_exported_or_modules():
     for name, value in vars(rnnkit).items():
         if not name.startswith("_") and type(value).__name__ != "module":
-            assert name in rnnkit.__all__ or name in {"annotations", "importlib", "TYPE_CHECKING", "Any"}
+            assert name in rnnkit.__all__ or name in {"annotations", "TYPE_CHECKING"}
 
 
 def test_unknown_names_raise_attribute_error():

@@ -13,9 +13,9 @@ under ``TYPE_CHECKING`` are the same list for type checkers and readers; a test 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from rnnkit._lazy import lazy_attributes as _lazy_attributes
 from rnnkit._version import __version__
 
 if TYPE_CHECKING:
@@ -162,14 +162,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes("rnnkit", _EXPORTS, globals(), __all__)

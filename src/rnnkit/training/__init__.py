@@ -7,8 +7,9 @@ a torch-free module such as :mod:`rnnkit.training.files` loads without torch: th
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rnnkit._lazy import lazy_attributes as _lazy_attributes
 
 if TYPE_CHECKING:
     from rnnkit.errors import TrainingInterrupted
@@ -85,14 +86,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rnnkit.training' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes("rnnkit.training", _EXPORTS, globals(), __all__)
