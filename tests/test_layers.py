@@ -19,7 +19,7 @@ SRC = Path(rnnkit.__file__).resolve().parent
 
 # layer of each top-level part of the package; a module may import only its own part and lower layers
 LAYERS = {
-    "_version": 0, "errors": 0,
+    "_version": 0, "_lazy": 0, "errors": 0,
     "config": 1,
     "text": 2, "data": 3,
     "nn": 4,
