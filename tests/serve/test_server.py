@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -13,12 +14,12 @@ from fastapi import FastAPI
 from rnnkit.cli import main
 from rnnkit.errors import ConfigError
 from rnnkit.serve.limits import ServerLimits
-from rnnkit.serve.server import _Server, header_timeout_protocol
+from rnnkit.serve.server import _h11_header_timeout_protocol, _Server, header_timeout_protocol
 
 
-@pytest.fixture
-def tiny_server():
-    """A one-route app under uvicorn with a 0.5 s header timeout, in a thread; yields its port."""
+@pytest.fixture(params=["httptools", "h11"])
+def tiny_server(request):
+    """A small app under uvicorn with a 0.5 s header timeout, in a thread, on either HTTP parser; yields its port."""
     app = FastAPI()
     app.state.ready = True
 
@@ -26,7 +27,13 @@ def tiny_server():
     async def ping() -> dict[str, str]:
         return {"pong": "yes"}
 
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", http=header_timeout_protocol(0.5))
+    @app.get("/slow")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(0.8)  # longer than the header timeout: its head was complete, so it is answered
+        return {"slow": "done"}
+
+    protocol = header_timeout_protocol(0.5) if request.param == "httptools" else _h11_header_timeout_protocol(0.5)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", http=protocol)
     server = _Server(config, app)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -77,6 +84,26 @@ def test_a_complete_request_is_answered_and_the_next_head_gets_its_own_time(tiny
         time.sleep(0.3)
         conn.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")  # within the timeout again: answered
         assert b'{"pong":"yes"}' in _response(conn)
+
+
+def test_a_slow_answer_and_pipelined_requests_keep_the_connection(tiny_server):
+    port, _, _ = tiny_server
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.settimeout(3)
+        conn.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        while b'{"pong":"yes"}' not in data:
+            chunk = conn.recv(4096)
+            assert chunk, f"closed early after {data!r}"
+            data += chunk
+        assert b'{"slow":"done"}' in data
+        assert _closed_within(conn, 3.0)  # then idle without a new head: closed after the timeout
+
+
+def test_the_server_uses_httptools_when_it_is_installed():
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert issubclass(header_timeout_protocol(1.0), HttpToolsProtocol)
 
 
 def test_the_first_shutdown_signal_turns_readiness_off(tiny_server):
