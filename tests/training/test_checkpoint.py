@@ -194,3 +194,23 @@ def test_bundled_or_given_names_the_product_and_how_to_train_one(tmp_path):
         bundled_or_given(None, bundled, "tagger", "rnnkit train tagger")
     bundled.write_bytes(b"x")
     assert bundled_or_given(None, bundled, "tagger", "rnnkit train tagger") == bundled
+
+
+def test_load_product_checks_quantize_before_reading_and_names_the_training_command(tmp_path):
+    from rnnkit.errors import ConfigError, NotTrainedError
+    from rnnkit.training import load_product
+
+    with pytest.raises(ConfigError, match="quantize"):
+        load_product(tmp_path / "missing.pt", tmp_path / "bundled.pt", "tagger", "rnnkit train tagger", "tagger",
+                     quantize="int4")  # the missing file is never looked at
+    with pytest.raises(NotTrainedError, match="rnnkit train tagger"):
+        load_product(None, tmp_path / "bundled.pt", "tagger", "rnnkit train tagger", "tagger", quantize="int8")
+
+
+@pytest.mark.parametrize("product", ["NextWordPredictor", "Tagger", "Translator", "CharGenerator"])
+def test_every_product_checks_quantize_before_reading(product, tmp_path):
+    import rnnkit
+    from rnnkit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="quantize"):
+        getattr(rnnkit, product).load(tmp_path / "missing.pt", quantize="int4")

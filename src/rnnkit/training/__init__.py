@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         build_checkpoint,
         bundled_or_given,
         load_checkpoint,
+        load_product,
         save_checkpoint,
     )
     from rnnkit.training.distributed import DistInfo, dist_info_from_env, select_device
@@ -54,6 +55,7 @@ _EXPORTS = {
     "detach_state": "rnnkit.training.tasks",
     "dist_info_from_env": "rnnkit.training.distributed",
     "load_checkpoint": "rnnkit.training.checkpoint",
+    "load_product": "rnnkit.training.checkpoint",
     "save_checkpoint": "rnnkit.training.checkpoint",
     "select_device": "rnnkit.training.distributed",
 }
@@ -81,6 +83,7 @@ __all__ = [
     "detach_state",
     "dist_info_from_env",
     "load_checkpoint",
+    "load_product",
     "save_checkpoint",
     "select_device",
 ]

@@ -34,7 +34,9 @@ from typing import Any
 
 import torch
 
+from rnnkit.config import check_choice
 from rnnkit.errors import CheckpointError, NotTrainedError, first_line
+from rnnkit.nn.quantize import QUANTIZE_CHOICES
 from rnnkit.training.bounds import check_archive
 from rnnkit.training.files import (
     TMP_SUFFIX,
@@ -52,6 +54,7 @@ __all__ = [
     "bundled_or_given",
     "check_writable",
     "load_checkpoint",
+    "load_product",
     "remove_stale_temp_files",
     "save_checkpoint",
     "write_error_message",
@@ -184,6 +187,24 @@ def bundled_or_given(path: str | os.PathLike | None, bundled: Path, what: str, t
         raise NotTrainedError(f"no bundled {what} at {bundled}; train one with `{train}` and pass its path "
                               "(--model PATH)")
     return bundled
+
+
+def load_product(path: str | os.PathLike | None, bundled: Path, what: str, train: str, kind: str,
+                 quantize: str | None = None) -> tuple[dict[str, Any], str | os.PathLike]:
+    """A product's ``load``: ``(payload, path)`` of ``path`` or, when None, the bundled model.
+
+    ``quantize`` (None or one of :data:`~rnnkit.nn.quantize.QUANTIZE_CHOICES`) is checked before the
+    file is read; the caller applies it to what it builds from the payload.
+
+    Raises:
+        ConfigError: an unknown ``quantize``.
+        NotTrainedError: ``path`` is None and no model is bundled (see :func:`bundled_or_given`).
+        CheckpointError: as :func:`load_checkpoint`, with ``kind``.
+    """
+    if quantize is not None:
+        check_choice("quantize", quantize, QUANTIZE_CHOICES)
+    path = bundled_or_given(path, bundled, what, train)
+    return load_checkpoint(path, kind=kind), path
 
 
 def load_checkpoint(path: str | os.PathLike, kind: str | None = None) -> dict[str, Any]:

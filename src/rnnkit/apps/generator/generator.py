@@ -32,7 +32,7 @@ from rnnkit.config import check_choice, check_int, check_number
 from rnnkit.errors import InputError, StoppedError
 from rnnkit.nn.inference import fast_path
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
-from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
+from rnnkit.training import load_product, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BATCH", "REVIEW_MODEL_PATH", "CharGenerator"]
 
@@ -107,11 +107,9 @@ class CharGenerator:
             CheckpointError: unreadable, or another product's checkpoint.
             ConfigError: ``quantize`` is not "int8" or None.
         """
-        if quantize is not None:
-            check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the file is read
-        path = bundled_or_given(path, REVIEW_MODEL_PATH if conditioned else DEFAULT_MODEL_PATH, "generator",
-                                "rnnkit train generator --data FILE")
-        generator = cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        payload, path = load_product(path, REVIEW_MODEL_PATH if conditioned else DEFAULT_MODEL_PATH, "generator",
+                                     "rnnkit train generator --data FILE", CHECKPOINT_KIND, quantize)
+        generator = cls(read_payload(payload, path))
         if quantize is not None:
             generator.quantize(quantize)
         return generator

@@ -53,7 +53,7 @@ from rnnkit.apps.nextword.train import Source, train_parts
 from rnnkit.errors import InputError, StoppedError
 from rnnkit.models import LanguageModel
 from rnnkit.text import Vocabulary
-from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
+from rnnkit.training import load_product, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "NextWordPredictor"]
 
@@ -169,8 +169,9 @@ class NextWordPredictor:
             CheckpointError: the file is missing, unreadable, not a next-word checkpoint or inconsistent.
             ConfigError: ``quantize`` is not "int8" or None.
         """
-        path = bundled_or_given(path, DEFAULT_MODEL_PATH, "next-word model", "rnnkit train nextword --corpus FILE")
-        predictor = cls._from_parts(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        payload, path = load_product(path, DEFAULT_MODEL_PATH, "next-word model", "rnnkit train nextword --corpus FILE",
+                                     CHECKPOINT_KIND, quantize)
+        predictor = cls._from_parts(read_payload(payload, path))
         if quantize is not None:
             predictor.engine.quantize(quantize)
         return predictor

@@ -23,7 +23,7 @@ from rnnkit.apps.tagger.train import Source, train_parts
 from rnnkit.config import check_choice
 from rnnkit.errors import InputError
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
-from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
+from rnnkit.training import load_product, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "INFER_BATCH", "Tagger", "tag_result"]
 
@@ -100,10 +100,9 @@ class Tagger:
             CheckpointError: the file is missing, unreadable, another product's, or inconsistent.
             ConfigError: ``quantize`` is not "int8" or None.
         """
-        if quantize is not None:
-            check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the file is read
-        path = bundled_or_given(path, DEFAULT_MODEL_PATH, "tagger", "rnnkit train tagger --train FILE.conllu")
-        tagger = cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        payload, path = load_product(path, DEFAULT_MODEL_PATH, "tagger", "rnnkit train tagger --train FILE.conllu",
+                                     CHECKPOINT_KIND, quantize)
+        tagger = cls(read_payload(payload, path))
         if quantize is not None:
             tagger.quantize(quantize)
         return tagger

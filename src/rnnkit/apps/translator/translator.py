@@ -27,7 +27,7 @@ from rnnkit.apps.translator.train import Pairs, train_parts
 from rnnkit.config import check_choice, check_int
 from rnnkit.errors import InputError
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, int8_copy
-from rnnkit.training import bundled_or_given, load_checkpoint, save_checkpoint
+from rnnkit.training import load_product, save_checkpoint
 
 __all__ = ["DEFAULT_MODEL_PATH", "MAX_BEAM", "MAX_TEXTS", "Translator"]
 
@@ -76,10 +76,9 @@ class Translator:
             CheckpointError: the file is missing, unreadable, not a translator checkpoint or inconsistent.
             ConfigError: ``quantize`` is not "int8" or None.
         """
-        if quantize is not None:
-            check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the file is read
-        path = bundled_or_given(path, DEFAULT_MODEL_PATH, "translator", "rnnkit train translator --data fra.txt")
-        translator = cls(read_payload(load_checkpoint(path, kind=CHECKPOINT_KIND), path))
+        payload, path = load_product(path, DEFAULT_MODEL_PATH, "translator", "rnnkit train translator --data fra.txt",
+                                     CHECKPOINT_KIND, quantize)
+        translator = cls(read_payload(payload, path))
         if quantize is not None:
             translator.quantize(quantize)
         return translator
