@@ -109,14 +109,12 @@ def greedy_loop(
     return torch.cat(out, dim=1)
 
 
-def pool_outputs(output: Tensor, lengths: Tensor, padding: str, how: str, full: bool | None = None) -> Tensor:
+def pool_outputs(output: Tensor, lengths: Tensor, padding: str, how: str) -> Tensor:
     """``"mean"`` or ``"max"`` of ``output`` (B, T, F) over each row's true tokens only -> (B, F).
 
-    ``full``: whether every row is T tokens long (no pads), if the caller knows; then no mask is built.
+    When every row is T tokens long (no pads), no mask is built.
     """
-    if full is None:
-        full = int(lengths.min()) == output.shape[1]
-    if full:
+    if int(lengths.min()) == output.shape[1]:
         return output.mean(dim=1) if how == "mean" else output.amax(dim=1)
     mask = valid_mask(lengths, output.shape[1], padding, output.device).unsqueeze(-1)  # (B, T, 1)
     if how == "mean":

@@ -111,6 +111,5 @@ class LexiconClassifier(nn.Module):
         check_ids(ids, self.config.vocab_size)
         lengths = resolve_lengths(ids, lengths, padding)
         output, _ = self.rnn(self.inputs(ids), lengths=lengths, padding=padding, final=False)  # (B, T, dirs*H)
-        full = int(lengths.min()) == output.shape[1]  # no pads: plain max and mean
-        pooled = [pool_outputs(output, lengths, padding, how, full) for how in ("max", "mean")]  # 2 x (B, dirs*H)
+        pooled = [pool_outputs(output, lengths, padding, how) for how in ("max", "mean")]  # 2 x (B, dirs*H)
         return self.head(self.dropout(torch.cat(pooled, dim=1)))

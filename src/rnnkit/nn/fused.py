@@ -188,7 +188,7 @@ def _run_dense(step: Step, x: Tensor, lengths: Tensor, state: State | None) -> t
 
 
 def _run_directions(module: nn.RNNBase, x: Tensor, lengths: Tensor, state: State | None,
-                    run: Callable[..., tuple[Tensor, State]] | None = None) -> tuple[Tensor, State]:
+                    run: Callable[..., tuple[Tensor, State]] = _run_segments) -> tuple[Tensor, State]:
     """Each layer and direction as its own one-layer forward call, rows sorted longest first.
 
     The backward direction reads each row reversed within its length, so its pads stay at the end::
@@ -207,10 +207,10 @@ def _run_directions(module: nn.RNNBase, x: Tensor, lengths: Tensor, state: State
             start = None if state is None else _layers(state, index)
             step = _direction_step(module, layer, reverse=direction == 1)
             if direction:
-                output, final = (run or _run_segments)(step, _flip(layer_input, flip), lengths, start)
+                output, final = run(step, _flip(layer_input, flip), lengths, start)
                 output = _flip(output, flip)
             else:
-                output, final = (run or _run_segments)(step, layer_input, lengths, start)
+                output, final = run(step, layer_input, lengths, start)
             outputs.append(output)  # (batch, seq_len, hidden_size)
             finals.append(final if isinstance(final, tuple) else (final,))
         layer_input = torch.cat(outputs, dim=-1)  # (batch, seq_len, directions * hidden_size)

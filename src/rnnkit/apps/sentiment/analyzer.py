@@ -186,16 +186,7 @@ class SentimentAnalyzer:
         Raises:
             InputError: ``texts`` is a str or not iterable, or one of its items is not a str.
         """
-        texts = _many_texts(texts, "rate_many", "rate")
-        if self.model is None:
-            return self._rated(texts)[0]
-        labels = [NEUTRAL] * len(texts)  # blank texts need no model
-        rows = [i for i, text in enumerate(texts) if text.strip()]
-        if rows:  # labels only: no score dicts to build
-            best = self.model.probabilities([texts[i] for i in rows]).argmax(1).tolist()
-            for i, b in zip(rows, best, strict=True):
-                labels[i] = LABELS[b]
-        return labels
+        return self._rated(_many_texts(texts, "rate_many", "rate"), with_scores=False)[0]
 
     def scores(self, text: str) -> dict[str, float]:
         """A score per class and a compound score in [-1, 1] (see the module notes for each backend).
@@ -250,19 +241,24 @@ class SentimentAnalyzer:
                             "compound": score["compound"], "explanation": explanation})
         return results
 
-    def _rated(self, texts: list[str]) -> tuple[list[str], list[dict[str, float]]]:
-        """(labels, scores with compound) of checked texts; a learned model reads them in one batched call."""
+    def _rated(self, texts: list[str], with_scores: bool = True) -> tuple[list[str], list[dict[str, float]]]:
+        """(labels, scores with compound) of checked texts; a learned model reads them in one batched call.
+
+        ``with_scores=False`` (``rate_many``): a learned model's score dicts are not built (``[]``).
+        """
         if self.model is None:
             scores = [lexicon_scores(text) for text in texts]
             return [label_for_compound(score["compound"], self.threshold) for score in scores], scores
-        labels, scores = [NEUTRAL] * len(texts), [dict(BLANK_SCORES) for _ in texts]
+        labels = [NEUTRAL] * len(texts)
+        scores = [dict(BLANK_SCORES) for _ in texts] if with_scores else []
         rows = [i for i, text in enumerate(texts) if text.strip()]  # blank texts need no model
         if rows:
             probs = self.model.probabilities([texts[i] for i in rows])  # (len(rows), 3), columns in LABELS order
-            for i, row in zip(rows, probs, strict=True):
-                labels[i] = LABELS[int(row.argmax())]
-                scores[i] = {label: float(p) for label, p in zip(LABELS, row, strict=True)}
-                scores[i]["compound"] = scores[i]["Positive"] - scores[i]["Negative"]
+            for i, best, row in zip(rows, probs.argmax(1).tolist(), probs, strict=True):
+                labels[i] = LABELS[best]
+                if with_scores:
+                    scores[i] = {label: float(p) for label, p in zip(LABELS, row, strict=True)}
+                    scores[i]["compound"] = scores[i]["Positive"] - scores[i]["Negative"]
         return labels, scores
 
 
