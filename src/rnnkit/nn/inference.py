@@ -28,7 +28,8 @@ R = TypeVar("R")
 class fast_path:  # noqa: N801  (used as a function: ``with fast_path():``)
     """No autograd and no oneDNN, for the duration of the block.
 
-    A keystroke enters this two or three times, so entering is kept cheap: ~2 us against ~9 us for
+    A keystroke enters this two or three times, so entering is kept cheap: 2.5-4 us (with the lock
+    below) against ~9 us for
     ``torch.backends.mkldnn.flags(...)`` (a generator context manager that also sets three other flags).
 
     oneDNN's switch is one flag for the whole process. Blocks that overlap in several threads (a
@@ -78,7 +79,7 @@ def map_batches(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     With ``torch.get_num_threads()`` = N > 1 and several items, up to N worker threads take the items
     in order, each running torch (and ONNX Runtime, which also releases the interpreter lock) with one
     intra-op thread; the caller's thread count is left as it is. Small recurrent layers use a second
-    intra-op thread poorly (the bundled sentiment model's length batches: ~1.0-1.4x with two), while two
+    intra-op thread poorly (the bundled sentiment model's length batches: 1.1-1.5x with two), while two
     batches at once use both cores (~1.7x on this project's 2-core machine). ``fn`` runs under the
     caller's autograd mode; it must be safe to call from several threads at once (a model in eval mode
     is). Results keep the items' order; the first exception raised is re-raised.
