@@ -29,8 +29,8 @@ class fast_path:  # noqa: N801  (used as a function: ``with fast_path():``)
     """No autograd and no oneDNN, for the duration of the block.
 
     A keystroke enters this two or three times, so entering is kept cheap: 2.5-4 us (with the lock
-    below) against ~9 us for
-    ``torch.backends.mkldnn.flags(...)`` (a generator context manager that also sets three other flags).
+    below) against ~9 us for ``torch.backends.mkldnn.flags(...)`` (a generator context manager that
+    also sets three other flags).
 
     oneDNN's switch is one flag for the whole process. Blocks that overlap in several threads (a
     service's suggest and generate lanes) count themselves: the first one in turns oneDNN off and the
