@@ -15,7 +15,7 @@ from rnnkit.data import (
     read_pros_cons,
     read_vader_ground_truth,
 )
-from rnnkit.data.reviews import VADER_NEUTRAL_BAND, parse_label
+from rnnkit.data.reviews import VADER_NEUTRAL_BAND, parse_label, says_nothing_listed
 from rnnkit.errors import InputError
 
 
@@ -131,6 +131,33 @@ def test_pros_cons_folder_and_file(tmp_path):
     assert read_pros_cons(tmp_path / "IntegratedCons.txt") == (["Eats batteries"], ["Negative"])
 
 
+@pytest.mark.parametrize("phrase", ["None", "none so far!", "NONE.", "N/A", "na", "None yet...", "none whatsoever",
+                                    "Can't think of any", "I haven't found one yet", "have not found any",
+                                    "Nothing I've found", "not a one", "- none that I can think of"])
+def test_an_entry_that_says_the_list_is_empty(phrase):
+    assert says_nothing_listed(phrase, "Cons") and says_nothing_listed(phrase, "Pros")
+
+
+@pytest.mark.parametrize("phrase", ["None of the buttons light up", "Nothing but trouble!!!", "No zoom",
+                                    "Nothing else comes close", "no USB cable", "Noisy fan", "nonexistent support",
+                                    "Nanny mode", "Can't print photos", "Navigation is slow"])
+def test_an_entry_that_names_a_pro_or_con(phrase):
+    assert not says_nothing_listed(phrase, "Cons") and not says_nothing_listed(phrase, "Pros")
+
+
+def test_no_complaints_is_no_con_but_is_a_pro():
+    for phrase in ("No complaints", "no problems at all", "No issues whatsoever", "no cons", "No drawbacks"):
+        assert says_nothing_listed(phrase, "Cons") and not says_nothing_listed(phrase, "Pros")
+
+
+def test_pros_cons_can_skip_entries_that_list_nothing(tmp_path):
+    write(tmp_path, "IntegratedPros.txt", "<Pros>none</Pros>\n<Pros>No problems so far</Pros>\n<Pros>Light</Pros>\n")
+    write(tmp_path, "IntegratedCons.txt", "<Cons>None yet!</Cons>\n<Cons>no complaints</Cons>\n<Cons>No zoom</Cons>\n")
+    assert read_pros_cons(tmp_path, skip_nothing_listed=True) == (
+        ["No problems so far", "Light", "No zoom"], ["Positive", "Positive", "Negative"])
+    assert len(read_pros_cons(tmp_path)[0]) == 6
+
+
 def test_pros_cons_errors(tmp_path):
     path = write(tmp_path, "p.txt", "<Pros>fine</Pros>\n<Pros>unclosed\n")
     with pytest.raises(InputError, match=r"p.txt, line 2: expected <Pros>...</Pros>"):
@@ -200,6 +227,8 @@ def test_shared_pros_cons_product_and_plot(shared_data):
     texts, labels = read_pros_cons(shared_data("pros_cons"))
     # 22,696 pros and 22,838 cons lines, of which 5 and 5 are empty
     assert Counter(labels) == {"Positive": 22_691, "Negative": 22_833}
+    _, labels = read_pros_cons(shared_data("pros_cons"), skip_nothing_listed=True)
+    assert Counter(labels) == {"Positive": 22_547, "Negative": 21_207}  # 144 and 1,626 say there are none
     assert not any("&amp;" in t or "&#" in t for t in texts)
     texts, labels = read_product_reviews(shared_data("product_reviews_2"))
     assert Counter(labels) == {None: 2161, "Positive": 1335, "Negative": 733}

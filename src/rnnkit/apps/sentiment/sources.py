@@ -5,7 +5,7 @@
 
     sst:trees/train.txt          every labelled SST phrase, fine labels 0-4 (Socher et al. train on these)
     sst-sentences:trees/dev.txt  whole SST sentences, fine labels 0-4 (validation, evaluation)
-    proscons:pros_cons/          product pros (Positive) and cons (Negative)
+    proscons:pros_cons/          product pros (Positive) and cons (Negative), without "none so far"
     plot:subjectivity_objective/ objective plot sentences (Neutral)
     product:product_reviews_2/   review sentences with opinion tags (Positive / Negative; untagged: None)
     product3:product_reviews_2/  the same, untagged sentences Neutral (as evaluation counts them)
@@ -38,6 +38,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,8 @@ SOURCE_FORMATS = ("sst", "sst-sentences", "proscons", "plot", "product", "produc
 SHINGLE = 4  # tokens per shingle when looking for one text inside another
 MIN_INSIDE = 8  # a training text inside an evaluation sentence counts from this many tokens ...
 MIN_COVER = 0.5  # ... and this share of the sentence
-_FOLDER_READERS = {"proscons": read_pros_cons, "plot": read_plot_sentences, "product": read_product_reviews,
+_FOLDER_READERS = {"proscons": partial(read_pros_cons, skip_nothing_listed=True), "plot": read_plot_sentences,
+                   "product": read_product_reviews,
                    "product3": _read_product3,
                    "tweeteval": read_tweeteval, "goemotions": read_goemotions, "newsmtsc": read_newsmtsc}
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
