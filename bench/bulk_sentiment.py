@@ -9,7 +9,11 @@ temporary file, then in a fresh process each:
 
 Prints lines/s, peak resident memory (``ru_maxrss`` of the child) and the ratio, with the machine.
 
-    python bench/bulk_sentiment.py [--lines 1000000] [--loop-lines 20000]
+``--onnx`` first exports the bundled model's network to ONNX with int8 weights (``rnnkit export``) and
+runs the bulk command with ``--onnx`` (ONNX Runtime); ``--threads`` is the bulk command's
+``--num-threads`` (default 1; with 2, two length batches run side by side).
+
+    python bench/bulk_sentiment.py [--lines 1000000] [--loop-lines 20000] [--onnx] [--threads 1]
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--loop-lines", type=int, default=20_000)
     parser.add_argument("--data", type=Path, default=None, help="SST tree file (default: ../shared's test set)")
+    parser.add_argument("--onnx", action="store_true", help="bulk: the network in ONNX Runtime, int8 weights")
+    parser.add_argument("--threads", type=int, default=1, help="bulk: --num-threads (default 1)")
     args = parser.parse_args()
     texts, _, source = sentences(args.data)  # (texts, gold labels or None, where they came from)
     print(describe())
@@ -65,13 +71,19 @@ def main() -> int:
         print(f"{args.lines:,} lines ({size / 2**20:.0f} MiB) from {source}")
         loop_out, _, loop_rss = child([sys.executable, "-c", LOOP, str(path), str(args.loop_lines)])
         loop_rate = float(loop_out.strip())
+        onnx = []
+        if args.onnx:
+            onnx = ["--onnx", str(Path(tmp) / "sentiment-int8.onnx")]
+            subprocess.run([sys.executable, "-m", "rnnkit.cli", "export", "sentiment", "--format", "onnx",
+                            "--quantize", "int8", "--out", onnx[1]], capture_output=True, check=True)
         _, bulk_s, bulk_rss = child([sys.executable, "-m", "rnnkit.cli", "sentiment", "--input", str(path),
-                                     "--output", str(out), "--num-threads", "1"])
+                                     "--output", str(out), "--num-threads", str(args.threads), *onnx])
         written = sum(1 for _ in out.open(encoding="utf-8"))
         first = json.loads(out.open(encoding="utf-8").readline())
     bulk_rate = args.lines / bulk_s
-    print(f"bulk  rnnkit sentiment --input: {bulk_rate:9,.0f} lines/s ({bulk_s:.0f} s, process start and model "
-          f"load included), {written:,} records written, peak RSS {bulk_rss:,.0f} MiB; first: {first}")
+    path_words = f"{'ONNX Runtime, int8' if args.onnx else 'PyTorch, float32'}, --num-threads {args.threads}"
+    print(f"bulk  rnnkit sentiment --input ({path_words}): {bulk_rate:9,.0f} lines/s ({bulk_s:.0f} s, process "
+          f"start and model load included), {written:,} records written, peak RSS {bulk_rss:,.0f} MiB; first: {first}")
     print(f"loop  analyzer.rate per line ({args.loop_lines:,} lines): {loop_rate:9,.0f} lines/s, "
           f"peak RSS {loop_rss:,.0f} MiB (the maximum over children so far)")
     print(f"bulk / loop: {bulk_rate / loop_rate:.1f}x")

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,79 @@ def test_train_sentiment_fits_a_rule_head_on_a_base_model(tmp_path, capsys):
 def test_train_sentiment_needs_sources_or_a_base_not_both(argv, capsys):
     assert main(["train", "sentiment", *argv]) == 2
     assert "give --train sources to train a network, or --base MODEL" in capsys.readouterr().err
+
+
+# --onnx ----------------------------------------------------------------------------------------------
+
+needs_ort = pytest.mark.skipif(find_spec("onnxruntime") is None or find_spec("onnx") is None,
+                               reason="onnx/onnxruntime not installed (pip install 'rnnkit[onnx]'; CI has them)")
+
+
+@pytest.fixture(scope="module")
+def onnx_path(model_path):
+    path = model_path.with_name("tiny.onnx")
+    assert main(["export", str(model_path), "--format", "onnx", "--out", str(path)]) == 0
+    return path
+
+
+def _json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@needs_ort
+def test_onnx_rates_one_text_and_a_file_as_the_model_it_came_from(capsys, tmp_path, model_path, onnx_path):
+    capsys.readouterr()
+    for extra in (["--onnx", str(onnx_path)], []):
+        assert main(["sentiment", "I loved it, a good film", "--model", str(model_path), "--json", *extra]) == 0
+    onnx, torch_ = _json_lines(capsys.readouterr().out)
+    assert onnx["label"] == torch_["label"]
+    assert all(abs(onnx["scores"][k] - torch_["scores"][k]) < 1e-4 for k in torch_["scores"])
+    reviews = tmp_path / "reviews.txt"
+    reviews.write_text("\n".join(TEXTS) + "\n\n", encoding="utf-8")  # a blank line: an error record
+    for extra in (["--onnx", str(onnx_path)], []):
+        assert main(["sentiment", "--input", str(reviews), "--model", str(model_path), *extra]) == 0
+    records = _json_lines(capsys.readouterr().out)
+    onnx, torch_ = records[:len(records) // 2], records[len(records) // 2:]
+    assert [r.get("label") for r in onnx] == [r.get("label") for r in torch_] and onnx[-1]["error"] == "blank line"
+    assert all(abs(a["compound"] - b["compound"]) < 1e-4 for a, b in zip(onnx[:-1], torch_[:-1], strict=True))
+
+
+@needs_ort
+def test_eval_with_onnx_scores_as_the_model(capsys, files, model_path, onnx_path):
+    capsys.readouterr()
+    for extra in (["--onnx", str(onnx_path)], []):
+        argv = ["eval", "sentiment", str(files / "reviews.csv"), "--model", str(model_path), "--json", *extra]
+        assert main(argv) == 0
+    out, decoder = capsys.readouterr().out, json.JSONDecoder()
+    onnx, end = decoder.raw_decode(out)
+    torch_, _ = decoder.raw_decode(out[end:].lstrip())
+    assert onnx["results"] == torch_["results"] and onnx["n"] == 10
+
+
+@pytest.mark.parametrize("extra, code, match", [
+    (["--quantize", "int8"], 2, "--onnx runs the learned model's network as exported"),
+    (["--backend", "lexicon"], 2, "does not go with --backend lexicon"),
+    (["--threshold", "vader"], 2, "does not go with --backend lexicon, --threshold"),
+])
+def test_onnx_refuses_flags_of_other_paths(capsys, tmp_path, extra, code, match):
+    assert main(["sentiment", "good", "--onnx", str(tmp_path / "s.onnx"), *extra]) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and match in err[0]
+
+
+@needs_ort
+@pytest.mark.parametrize("content", [None, b"not onnx at all"])
+def test_onnx_missing_or_foreign_file_is_one_line(capsys, tmp_path, content):
+    path = tmp_path / "s.onnx"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["sentiment", "good", "--onnx", str(path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"rnnkit: error: {path} cannot be loaded by ONNX Runtime")
+
+
+@needs_ort
+def test_onnx_of_another_model_is_refused(capsys, onnx_path):
+    assert main(["sentiment", "good", "--onnx", str(onnx_path)]) == 1  # exported from the tiny model, not the bundled
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pass the exported checkpoint" in err[0]

@@ -58,6 +58,10 @@ DEFAULT_OUT = "sentiment.pt"  # where `rnnkit train sentiment` writes the model
 QUANTIZE_HELP = ("int8: the learned model's LSTM and output layer with int8 weights (dynamic quantization; "
                  "slower than float32 with oneDNN); bf16: the whole network in bfloat16 (about 1.3x faster on "
                  "a CPU with AVX-512 BF16, slower without); see docs/sentiment.md")
+ONNX_HELP = ("run the learned model's network in ONNX Runtime from FILE, written by `rnnkit export sentiment "
+             "--format onnx [--quantize int8] --out FILE` (give --model too if FILE was exported from a model "
+             "other than the bundled one); int8 weights there are the fastest path (docs/deploy.md). Needs the "
+             "onnx extra")
 
 
 # sentiment -------------------------------------------------------------------------------------------
@@ -74,6 +78,7 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES),
                         help="lexicon band: seed (compound 0 is Neutral; the default) or vader (|compound| < 0.05)")
     add_quantize_flag(parser, QUANTIZE_HELP, SENTIMENT_QUANTIZE_CHOICES)
+    parser.add_argument("--onnx", type=Path, metavar="FILE", help=ONNX_HELP)
     parser.add_argument("--json", action="store_true",
                         help="print the backend, label, scores, compound and explanation as JSON")
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
@@ -83,16 +88,13 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_sentiment(args: argparse.Namespace) -> int:
-    from rnnkit.apps.sentiment.analyzer import load_analyzer
-
     set_threads(args.num_threads)
     if (args.text is None) == (args.input is None):
         raise InputError("give a TEXT to rate, or --input FILE to rate every line or row of a file (not both)")
     if args.input is not None and args.explain:
         raise InputError("--explain rates one text at a time; it does not go with --input")
     text = read_text_arg(args.text) if args.text is not None else ""
-    analyzer, note = load_analyzer(args.model, backend=args.backend, threshold=args.threshold,
-                                   quantize=args.quantize)
+    analyzer, note = _load_analyzer(args, backend=args.backend, threshold=args.threshold)
     if note:
         print(f"rnnkit: note: {note}", file=sys.stderr)
     if args.input is not None:
@@ -109,6 +111,27 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     for item in result["explanation"] or []:
         print(f"{item['token']}\t{item['contribution']:+.4f}")
     return 0
+
+
+def _load_analyzer(args: argparse.Namespace, **options: Any) -> tuple[Any, str | None]:
+    """(analyzer, note): ``load_analyzer`` of ``args.model``, or with ``--onnx`` the model's network in ONNX Runtime.
+
+    Raises:
+        InputError: ``--onnx`` with a lexicon-only flag or ``--quantize`` (the ONNX file carries its weights).
+        CheckpointError: a missing, foreign or mismatched ONNX file.
+        RnnkitError: onnxruntime is not installed.
+    """
+    from rnnkit.apps.sentiment.analyzer import load_analyzer
+
+    if args.onnx is None:
+        return load_analyzer(args.model, quantize=args.quantize, **options)
+    if options.get("backend") == "lexicon" or options.get("threshold") or args.quantize:
+        raise InputError("--onnx runs the learned model's network as exported: it does not go with --backend "
+                         "lexicon, --threshold or --quantize (int8 weights: `rnnkit export sentiment --format onnx "
+                         "--quantize int8 --out FILE`)")
+    from rnnkit.export import OnnxSentiment
+
+    return OnnxSentiment(args.onnx, args.model).analyzer, None
 
 
 # train sentiment -------------------------------------------------------------------------------------
@@ -219,6 +242,7 @@ def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", choices=tuple(THRESHOLD_NAMES), default="seed",
                         help="the lexicon rule's band for 3 classes (default seed)")
     add_quantize_flag(parser, QUANTIZE_HELP, SENTIMENT_QUANTIZE_CHOICES)
+    parser.add_argument("--onnx", type=Path, metavar="FILE", help=ONNX_HELP)
     parser.add_argument("--text-column", default="text", help="csv/tsv: the text column (default text)")
     parser.add_argument("--label-column", default="label", help="csv/tsv: the label column (default label)")
     parser.add_argument("--label-scheme", choices=tuple(LABEL_SCHEMES), default="names",
@@ -234,7 +258,6 @@ def add_eval_sentiment(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
-    from rnnkit.apps.sentiment.analyzer import load_analyzer
     from rnnkit.apps.sentiment.evaluate import evaluate_many
 
     set_threads(args.num_threads)
@@ -243,7 +266,7 @@ def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
         from rnnkit.training.files import check_writable
 
         check_writable(Path(f"{args.confusion_png}-probe.png"), "confusion matrix")
-    analyzer, note = load_analyzer(args.model, quantize=args.quantize)
+    analyzer, note = _load_analyzer(args)
     if note:  # the lexicon stood in for a missing bundled model: it is scored anyway, alone
         print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
               file=sys.stderr)
