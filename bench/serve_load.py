@@ -15,6 +15,7 @@ A request counts as answered when its status is 200 and its body is a JSON objec
     python bench/serve_load.py [--clients 16] [--requests 5000] [--max-seconds 120] [--url URL]
     python bench/serve_load.py --compare-batching   # batching off (--batch-window-ms 0), then on, same run
     python bench/serve_load.py --compare-batching --baseline-src /tmp/before/src   # and an older checkout first
+    python bench/serve_load.py --compare-batching --quantize int8 --sentiment-onnx   # the fastest models
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,6 +164,8 @@ def measure(args: argparse.Namespace, extra: list[str] | None = None,
     kinds = tuple(args.kinds.split(","))
     if args.quantize and src is None:
         extra = [*(extra or []), "--quantize", args.quantize]
+    if args.sentiment_onnx and src is None:
+        extra = [*(extra or []), "--sentiment-onnx", args.sentiment_onnx]
     with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra, src) as base:
         backend = httpx.get(base + "/v1/health").json()["sentiment"]
         asyncio.run(run_load(base, args.clients, 2 * args.clients, 30, kinds))  # warm-up: connections, first calls
@@ -182,6 +186,9 @@ def main() -> int:
                         help="run twice: batching off (--batch-window-ms 0), then the default; print the ratio")
     parser.add_argument("--quantize", choices=("int8",), default=None,
                         help="start the server with --quantize int8 (not the --baseline-src one, which predates it)")
+    parser.add_argument("--sentiment-onnx", action="store_true",
+                        help="export the bundled sentiment network to ONNX with int8 weights and start the server "
+                             "with --sentiment-onnx (not the --baseline-src one, which predates it)")
     parser.add_argument("--baseline-src", type=Path, default=None,
                         help="with --compare-batching: first load the server of another checkout's src folder "
                              "(e.g. `git worktree add /tmp/before 21e0d9d`: rnnkit serve before batching, as "
@@ -189,7 +196,19 @@ def main() -> int:
     args = parser.parse_args()
     if args.baseline_src is not None and (not args.compare_batching or args.url):
         parser.error("--baseline-src goes with --compare-batching and without --url")
+    if args.url and (args.sentiment_onnx or args.quantize):
+        parser.error("--sentiment-onnx and --quantize start a server; they do not go with --url")
     print(describe())
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.sentiment_onnx:
+            args.sentiment_onnx = str(Path(tmp) / "sentiment-int8.onnx")
+            subprocess.run([sys.executable, "-m", "rnnkit.cli", "export", "sentiment", "--format", "onnx",
+                            "--quantize", "int8", "--out", args.sentiment_onnx], capture_output=True, check=True)
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure as the flags say (main() has exported the ONNX file, if asked)."""
     if not args.compare_batching:
         results, elapsed, backend = measure(args)
         return report(results, elapsed, args, backend)

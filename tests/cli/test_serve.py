@@ -40,14 +40,15 @@ def test_serve_passes_models_host_and_port(calls):
     argv = ["serve", "--host", "0.0.0.0", "--port", "8123", "--nextword-model", "nw.pt", "--num-threads", "0"]
     assert main(argv) == 0
     assert calls["create_app"] == {"nextword": Path("nw.pt"), "sentiment": None, "lanes": DEFAULT_LANES,
-                                   "quantize": None}
+                                   "quantize": None, "sentiment_source": None}
     assert calls["run"] == ("APP", {"host": "0.0.0.0", "port": 8123, "log_level": "info"})
     assert calls["limits"] == ServerLimits()
 
 
 def test_serve_defaults_to_loopback_and_the_bundled_models(calls):
     assert main(["serve"]) == 0
-    assert calls["create_app"] == {"nextword": None, "sentiment": None, "lanes": DEFAULT_LANES, "quantize": None}
+    assert calls["create_app"] == {"nextword": None, "sentiment": None, "lanes": DEFAULT_LANES, "quantize": None,
+                                   "sentiment_source": None}
     assert calls["run"][1] == {"host": "127.0.0.1", "port": 8000, "log_level": "info"}
 
 
@@ -69,6 +70,18 @@ def test_quantize_reaches_the_app(calls):
     assert calls["create_app"]["lanes"]["suggest"] == DEFAULT_LANES["suggest"]
 
 
+def test_sentiment_onnx_gives_the_app_an_onnx_analyzer_and_says_so(calls, tmp_path):
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    from rnnkit.export import OnnxSentiment, export_model
+
+    export_model("sentiment", "onnx", tmp_path / "s.onnx")
+    assert main(["serve", "--sentiment-onnx", str(tmp_path / "s.onnx")]) == 0
+    analyzer, (source, card) = calls["create_app"]["sentiment"], calls["create_app"]["sentiment_source"]
+    assert isinstance(analyzer.model._network.graph, type(OnnxSentiment(tmp_path / "s.onnx").model._network.graph))
+    assert source == f"bundled, its network on ONNX Runtime from {tmp_path / 's.onnx'}"
+    assert card.startswith("# Model card: bundled sentiment model")
+
+
 @pytest.mark.parametrize("argv, match", [
     (["--port", "70000"], "--port must be an integer >= 0 and <= 65535, got 70000"),
     (["--num-threads", "-1"], "--num-threads must be an integer >= 0, got -1"),
@@ -84,6 +97,15 @@ def test_a_missing_model_file_exits_1(tmp_path, capsys, monkeypatch):
     assert main(["serve", "--nextword-model", str(tmp_path / "absent.pt")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error:") and "absent.pt" in err and err.count("\n") == 1
+
+
+def test_a_foreign_sentiment_onnx_file_exits_1(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    monkeypatch.setattr(rnnkit.serve.server, "run_server", lambda *a, **kw: pytest.fail("must not start"))
+    (tmp_path / "s.onnx").write_bytes(b"not onnx")
+    assert main(["serve", "--sentiment-onnx", str(tmp_path / "s.onnx")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error:") and "cannot be loaded by ONNX Runtime" in err and err.count("\n") == 1
 
 
 def test_without_the_serve_extra_it_says_what_to_install(monkeypatch, capsys):

@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 from rnnkit.cli.common import add_quantize_flag, add_threads_flag, set_threads
 from rnnkit.config import check_int, check_number
@@ -30,6 +31,10 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
                         "(default: the bundled one)")
     parser.add_argument("--sentiment-model", type=Path, help="a sentiment model (default: the bundled one, "
                         "or the lexicon backend when none is bundled)")
+    parser.add_argument("--sentiment-onnx", type=Path, metavar="FILE",
+                        help="run the sentiment network in ONNX Runtime from FILE, written by `rnnkit export "
+                             "sentiment --format onnx [--quantize int8]` from the sentiment model (with int8 "
+                             "weights the fastest sentiment path; docs/serve.md). Needs the onnx extra")
     add_quantize_flag(parser, "run the models with int8 weights (faster on a CPU; scores move slightly, and with "
                       "batching a request's probabilities depend a little on its batch); default float32")
     add_threads_flag(parser, DEFAULT_THREADS)
@@ -92,7 +97,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
               "pip install 'rnnkit[serve]'", file=sys.stderr)
         return 1
     set_threads(args.num_threads)
-    app = create_app(nextword=args.nextword_model, sentiment=args.sentiment_model, lanes=lanes,
-                     quantize=args.quantize)
+    sentiment, source = _sentiment(args.sentiment_model, args.sentiment_onnx)
+    app = create_app(nextword=args.nextword_model, sentiment=sentiment, lanes=lanes, quantize=args.quantize,
+                     sentiment_source=source)
     run_server(app, args.host, args.port, server, log_level=args.log_level)
     return 0
+
+
+def _sentiment(model: Path | None, onnx: Path | None) -> tuple[Any, tuple[str, str | None] | None]:
+    """(what create_app takes as ``sentiment``, its source and card): the model path, or with ``--sentiment-onnx``
+    an analyzer whose network runs in ONNX Runtime (:class:`~rnnkit.export.OnnxSentiment`).
+
+    Raises:
+        CheckpointError: a missing, foreign or mismatched ONNX file.
+        RnnkitError: onnxruntime is not installed.
+    """
+    if onnx is None:
+        return model, None
+    from rnnkit.apps.sentiment.analyzer import DEFAULT_MODEL_PATH
+    from rnnkit.export import OnnxSentiment
+    from rnnkit.serve.models import model_source
+
+    source, card = model_source(model, DEFAULT_MODEL_PATH)
+    return OnnxSentiment(onnx, model).analyzer, (f"{source}, its network on ONNX Runtime from {onnx}", card)

@@ -64,7 +64,7 @@ CLIENT_CLOSED = 499  # nginx's status for a request whose client went away (nobo
 
 def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
                lanes: Mapping[str, LaneLimits] | None = None, quantize: str | None = None,
-               **products: ModelArg) -> FastAPI:
+               sentiment_source: tuple[str, str | None] | None = None, **products: ModelArg) -> FastAPI:
     """The service, with its models loaded.
 
     Args:
@@ -74,6 +74,8 @@ def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
         lanes: limits per kind of work ("suggest", "generate", "sentiment", "tag"); missing kinds
             take :data:`~.lanes.DEFAULT_LANES`.
         quantize: "int8" runs the models with int8 weights (:meth:`~.models.Served.quantize`); None: float32.
+        sentiment_source: for a ``SentimentAnalyzer`` object, (where it came from, its model card) as
+            ``/v1/health`` and ``/v1/models`` show them (default "given", none; :func:`~.models.load_served`).
         products: the other models by name (``tagger=``): an object, a path, or None for the bundled one.
 
     Raises:
@@ -83,7 +85,7 @@ def create_app(nextword: ModelArg = None, sentiment: ModelArg = None,
     """
     if quantize is not None:
         check_choice("quantize", quantize, QUANTIZE_CHOICES)  # before the models load: a typo fails at once
-    served = load_served(nextword, sentiment, **products)
+    served = load_served(nextword, sentiment, sentiment_source, **products)
     if quantize is not None:
         served.quantize(quantize)
     limits = {**DEFAULT_LANES, **(lanes or {})}

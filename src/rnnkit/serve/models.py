@@ -33,7 +33,7 @@ from rnnkit.apps.translator.translator import DEFAULT_MODEL_PATH as TRANSLATOR_P
 from rnnkit.apps.translator.translator import Translator
 from rnnkit.errors import StoppedError
 
-__all__ = ["PRODUCTS", "SENTIMENT_CHUNK", "Served", "load_served"]
+__all__ = ["PRODUCTS", "SENTIMENT_CHUNK", "Served", "load_served", "model_source"]
 
 log = logging.getLogger("rnnkit.serve")
 LEXICON_CARD = """\
@@ -156,8 +156,13 @@ class Served:
             return self.products[name].generate(prompt, label=label, should_stop=should_stop, **settings)
 
 
-def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **products: ModelArg) -> Served:
+def load_served(nextword: ModelArg = None, sentiment: ModelArg = None,
+                sentiment_source: tuple[str, str | None] | None = None, **products: ModelArg) -> Served:
     """Load both apps: objects are used as given, paths loaded, None takes the bundled models.
+
+    ``sentiment_source``: for an analyzer object, (where it came from, its model card) for
+    ``/v1/health`` and ``/v1/models`` instead of "given" and none; ``rnnkit serve --sentiment-onnx``
+    passes an analyzer whose network runs in ONNX Runtime this way.
 
     ``products`` are the other models by their :data:`PRODUCTS` name (``tagger=...``, ``translator=...``,
     ``chars=...``, ``reviews=...``): an object, a path, or None (or left out) for the bundled one.
@@ -172,12 +177,12 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **product
     """
     sources, cards, notes = {}, {}, {}
     if not isinstance(nextword, NextWordPredictor):
-        sources["nextword"], cards["nextword"] = _source(nextword, NEXTWORD_PATH)
+        sources["nextword"], cards["nextword"] = model_source(nextword, NEXTWORD_PATH)
         nextword = NextWordPredictor.load(nextword)
     else:
         sources["nextword"], cards["nextword"] = "given", None
     if isinstance(sentiment, SentimentAnalyzer):
-        sources["sentiment"], cards["sentiment"] = "given", None
+        sources["sentiment"], cards["sentiment"] = sentiment_source or ("given", None)
     else:
         path = sentiment
         sentiment, note = load_analyzer(path)
@@ -186,7 +191,7 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **product
             sources["sentiment"], cards["sentiment"] = "fallback: no usable bundled model", LEXICON_CARD
             notes["sentiment"] = note
         else:
-            sources["sentiment"], cards["sentiment"] = _source(path, SENTIMENT_PATH)
+            sources["sentiment"], cards["sentiment"] = model_source(path, SENTIMENT_PATH)
     if getattr(sentiment, "backend", None) == "lexicon" and cards["sentiment"] is None:
         cards["sentiment"] = LEXICON_CARD
     unknown = sorted(set(products) - set(PRODUCTS))
@@ -199,7 +204,7 @@ def load_served(nextword: ModelArg = None, sentiment: ModelArg = None, **product
             sources[name], cards[name] = "given", None
             loaded[name] = given
         else:
-            sources[name], cards[name] = _source(given, bundled)
+            sources[name], cards[name] = model_source(given, bundled)
             loaded[name] = load(given)
     return Served(nextword, sentiment, sources, cards, notes, products=loaded)
 
@@ -219,7 +224,7 @@ def _in_chunks(run: Callable[[list[str]], list[Any]], texts: list[str], size: in
     return results
 
 
-def _source(path: str | os.PathLike | None, bundled: Path) -> tuple[str, str | None]:
+def model_source(path: str | os.PathLike | None, bundled: Path) -> tuple[str, str | None]:
     """("bundled" or the path, the model card beside the file: ``model.pt`` -> ``model.md``)."""
     file = bundled if path is None else Path(path)
     card = file.with_suffix(".md")
