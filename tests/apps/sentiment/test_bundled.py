@@ -16,6 +16,7 @@ KNOWN_FAILURES = [
     ("not the worst", "Positive"),
     ("five stars", "Positive"),
     ("would not buy again", "Negative"),
+    ("the plot was dull but the acting was superb", "Positive"),
 ]
 
 HARD_CASES = [
@@ -25,7 +26,6 @@ HARD_CASES = [
     ("not recommended", "Negative"),
     # contrast: the clause after "but" decides
     ("the acting was good but the plot was dull", "Negative"),
-    ("the plot was dull but the acting was superb", "Positive"),
     # intensifiers and ALL CAPS
     ("extremely good", "Positive"),
     ("THIS PHONE IS AWFUL", "Negative"),
