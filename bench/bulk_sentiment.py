@@ -73,9 +73,10 @@ def main() -> int:
         loop_rate = float(loop_out.strip())
         onnx = []
         if args.onnx:
-            onnx = ["--onnx", str(Path(tmp) / "sentiment-int8.onnx")]
-            subprocess.run([sys.executable, "-m", "rnnkit.cli", "export", "sentiment", "--format", "onnx",
-                            "--quantize", "int8", "--out", onnx[1]], capture_output=True, check=True)
+            from rnnkit.export import export_model
+
+            onnx = ["--onnx", str(export_model("sentiment", "onnx", Path(tmp) / "sentiment-int8.onnx",
+                                               quantize="int8").path)]
         _, bulk_s, bulk_rss = child([sys.executable, "-m", "rnnkit.cli", "sentiment", "--input", str(path),
                                      "--output", str(out), "--num-threads", str(args.threads), *onnx])
         written = sum(1 for _ in out.open(encoding="utf-8"))

@@ -200,10 +200,11 @@ def main() -> int:
         parser.error("--sentiment-onnx and --quantize start a server; they do not go with --url")
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
-        if args.sentiment_onnx:
-            args.sentiment_onnx = str(Path(tmp) / "sentiment-int8.onnx")
-            subprocess.run([sys.executable, "-m", "rnnkit.cli", "export", "sentiment", "--format", "onnx",
-                            "--quantize", "int8", "--out", args.sentiment_onnx], capture_output=True, check=True)
+        if args.sentiment_onnx:  # the flag becomes the file the servers get
+            from rnnkit.export import export_model
+
+            args.sentiment_onnx = str(export_model("sentiment", "onnx", Path(tmp) / "sentiment-int8.onnx",
+                                                   quantize="int8").path)
         return run(args)
 
 
