@@ -11,8 +11,13 @@ The model computes VADER's scores itself, with rnnkit's FastVader (the same numb
 the vaderSentiment package's own analyzer. With SST, the three-class macro-F1 of the path is printed
 beside the float32 model's, on the same sentences.
 
+``--processes N`` rates each round in N worker processes instead (``rnnkit.nn.workers.WorkerPool``,
+the same model in each, one torch / ONNX Runtime thread each, the sentences split in N equal
+chunks): tokens and VADER's scores are Python, which threads of one process cannot run at once.
+The pool starts (and loads its models) before the timed rounds.
+
     python bench/sentiment_throughput.py [--model PATH] [--quantize int8|bf16] [--onnx] [--data FILE]
-                                         [--rounds 5] [--threads N]
+                                         [--rounds 5] [--threads N] [--processes N]
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -34,6 +42,7 @@ from rnnkit.apps.sentiment.labels import FINE_TO_COARSE, LABELS  # noqa: E402
 from rnnkit.apps.sentiment.metrics import classification_report  # noqa: E402
 from rnnkit.apps.sentiment.rule import vader_analyzer  # noqa: E402
 from rnnkit.data import read_sst  # noqa: E402
+from rnnkit.nn.workers import WorkerPool  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SST_TEST = REPO.parent / "shared" / "data" / "sst" / "trees" / "test.txt"
@@ -59,18 +68,20 @@ def sentences(path: Path | None) -> tuple[list[str], list[str] | None, str]:
     return list(FALLBACK), None, "built-in list (SST test not found)"
 
 
-def load(args: argparse.Namespace, tmp: str) -> tuple[object, str]:
-    """(the analyzer to time, its network path in words)."""
+def load(args: argparse.Namespace, tmp: str) -> tuple[object, str, Callable[[], object]]:
+    """(the analyzer to time, its network path in words, a picklable factory of the same for worker processes)."""
     onednn = "on" if torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled else "off"
     if args.onnx:
         from rnnkit.export import OnnxSentiment, export_model
 
         onnx = Path(tmp) / "sentiment.onnx"
         export_model(args.model or "sentiment", "onnx", onnx, quantize=args.quantize)
-        return OnnxSentiment(onnx, args.model).analyzer, f"ONNX Runtime, {args.quantize or 'float32'} weights"
+        return (OnnxSentiment(onnx, args.model).analyzer, f"ONNX Runtime, {args.quantize or 'float32'} weights",
+                partial(OnnxSentiment, onnx, args.model))
     path = {"int8": "int8 (dynamic quantization: LSTM and output layer)",
             "bf16": f"bfloat16 network (oneDNN {onednn})"}.get(args.quantize, f"float32 (oneDNN {onednn})")
-    return SentimentAnalyzer.load(args.model, quantize=args.quantize), path
+    factory = partial(SentimentAnalyzer.load, args.model, quantize=args.quantize)
+    return factory(), path, factory
 
 
 def rate_per_second(run, n: int, rounds: int) -> tuple[float, list[float]]:
@@ -105,23 +116,38 @@ def main() -> int:
                         help="torch threads for the model (default: torch's own, one per core, as rate_many runs "
                              "out of the box; with several, rate_many runs its length batches side by side). "
                              "VADER's polarity_scores is pure Python: one core whatever this says")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="rate in N worker processes, one thread each (default 1: rate_many in this process)")
     args = parser.parse_args()
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     if args.onnx and args.quantize == "bf16":
         parser.error("--onnx takes --quantize int8 or nothing")
     with tempfile.TemporaryDirectory() as tmp:
-        analyzer, path = load(args, tmp)
+        analyzer, path, factory = load(args, tmp)
+        pool = WorkerPool(factory, args.processes) if args.processes > 1 else None
+        try:
+            return measure(args, analyzer, path, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+
+
+def measure(args: argparse.Namespace, analyzer: Any, path: str, pool: WorkerPool | None) -> int:
+    """Print the machine, the path, the timed rounds and (with SST) the path's macro-F1 beside float32's."""
     vader = SentimentIntensityAnalyzer()
     texts, gold, source = sentences(args.data)
     print(describe())
     print(f"model {args.model or 'bundled default'}: {analyzer!r}")
-    print(f"network path: {path}; torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+    where = (f"{pool.workers} worker processes, 1 thread each" if pool is not None
+             else f"{torch.get_num_threads()} thread(s)")
+    print(f"network path: {path}; torch {torch.__version__}, {where}")
     print(f"{len(texts):,} sentences from {source}; {args.rounds} rounds each, median reported")
-    analyzer.rate_many(texts)  # warm-up, not timed: every batch shape once
+    rate_many = analyzer.rate_many if pool is None else partial(pool.map_split, "rate_many")
+    rate_many(texts)  # warm-up, not timed: every batch shape once (and the workers started)
     for text in texts[:256]:
         vader.polarity_scores(text)
-    model_rounds, vader_rounds = paired_rates(lambda: analyzer.rate_many(texts),
+    model_rounds, vader_rounds = paired_rates(lambda: rate_many(texts),
                                               lambda: [vader.polarity_scores(t) for t in texts], len(texts),
                                               args.rounds)
     model_rate, vader_rate = statistics.median(model_rounds), statistics.median(vader_rounds)
@@ -138,9 +164,9 @@ def main() -> int:
     print(f"rnnkit FastVader       {fast_rate:10,.0f} sentences/s   ({fast_rate / vader_rate:.2f}x VADER's, "
           "the same scores)")
     if gold is not None:
-        scored = classification_report(gold, analyzer.rate_many(texts), LABELS).macro_f1
+        scored = classification_report(gold, rate_many(texts), LABELS).macro_f1
         base = (classification_report(gold, SentimentAnalyzer.load(args.model).rate_many(texts), LABELS).macro_f1
-                if args.onnx or args.quantize else scored)
+                if args.onnx or args.quantize or pool is not None else scored)
         print(f"three-class macro-F1 on these sentences: this path {scored:.4f}, float32 PyTorch {base:.4f} "
               f"(difference {scored - base:+.4f})")
     return 0

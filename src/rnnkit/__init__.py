@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from rnnkit.export import ExportResult, OnnxNextWord, OnnxSentiment, OnnxTagger, export_model, load_torchscript
     from rnnkit.models import Classifier, FeedForward, Generator, KneserNeyLM, LanguageModel, Seq2Seq, build_model
     from rnnkit.nn import GRUCell, LSTMCell, Recurrent, RNNCell
+    from rnnkit.nn.workers import WorkerPool
     from rnnkit.text import Tokenizer, Vocabulary, bucket_batches, one_hot, pad_sequences, pad_sequences_with_lengths
     from rnnkit.training import ClassificationTask, LanguageModelTask, Trainer, load_checkpoint, save_checkpoint
 
@@ -90,6 +91,7 @@ _EXPORTS = {
     "Translator": "rnnkit.apps.translator.translator",
     "TranslatorConfig": "rnnkit.apps.translator.config",
     "Vocabulary": "rnnkit.text",
+    "WorkerPool": "rnnkit.nn.workers",
     "bucket_batches": "rnnkit.text",
     "build_model": "rnnkit.models",
     "evaluate_nextword": "rnnkit.apps.nextword.evaluate",
@@ -145,6 +147,7 @@ __all__ = [
     "Translator",
     "TranslatorConfig",
     "Vocabulary",
+    "WorkerPool",
     "__version__",
     "bucket_batches",
     "build_model",

@@ -192,3 +192,36 @@ def test_sentiment_reads_bigger_batches_than_the_other_products():
 
     assert _build_parser(["sentiment"]).parse_args(["sentiment", "x"]).batch_size == SENTIMENT_BATCH > DEFAULT_BATCH
     assert _build_parser(["tag"]).parse_args(["tag", "x"]).batch_size == DEFAULT_BATCH
+
+
+def test_sentiment_workers_write_what_one_process_writes(tmp_path, capsys):
+    from rnnkit.cli import main
+
+    path = tmp_path / "reviews.txt"
+    lines = ["I love it, works great", "", "The battery died after two days.", "meh", "Five stars!"] * 7
+    path.write_bytes("\n".join(lines).encode() + b"\n\xff bad byte\n")
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"rated-{workers}.jsonl"
+        assert main(["sentiment", "--input", str(path), "--output", str(out), "--batch-size", "4",
+                     "--workers", workers]) == 0
+        outs.append(out.read_text(encoding="utf-8"))
+        assert "rated 28 of 36 records" in capsys.readouterr().err
+    assert outs[0] == outs[1]
+    records = jsonl(outs[1])
+    assert [r["line"] for r in records] == list(range(1, 37)) and "not UTF-8" in records[-1]["error"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sentiment", "good", "--workers", "2"], "--workers scores a file: give --input FILE"),
+    (["sentiment", "--input", "x.txt", "--workers", "0"], "--workers must be an integer of at least 1, got 0"),
+])
+def test_bad_workers_are_one_line_usage_errors(tmp_path, capsys, argv, message):
+    from rnnkit.cli import main
+
+    (tmp_path / "x.txt").write_text("good\n", encoding="utf-8")
+    argv = [str(tmp_path / a) if a == "x.txt" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+

@@ -26,6 +26,7 @@ import json
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,8 @@ from typing import IO, Any
 from rnnkit.errors import InputError, RnnkitError, first_line
 
 __all__ = ["BATCH_CHARS", "FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_BATCH", "SENTIMENT_COLUMNS",
-           "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "add_bulk_flags", "flatten_sentiment", "flatten_tags",
-           "flatten_translation", "guess_format", "run_bulk", "sentiment_predictor"]
+           "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags", "flatten_sentiment",
+           "flatten_tags", "flatten_translation", "guess_format", "run_bulk", "sentiment_predictor"]
 
 FORMATS = ("lines", "csv", "tsv", "jsonl")
 OUT_FORMATS = ("jsonl", "csv")
@@ -91,46 +92,50 @@ def guess_format(path: str | None, given: str | None, choices: Sequence[str], de
     return guessed if guessed in choices else default
 
 
-def run_bulk(source: str, predict: Predict, flatten: Flatten, result_columns: Sequence[str], *,
+def run_bulk(source: str, predict: Predict | None, flatten: Flatten, result_columns: Sequence[str], *,
              input_format: str | None = None,
              text_column: str = "text", output: str | None = None, output_format: str | None = None,
-             batch_size: int = DEFAULT_BATCH, progress: bool | None = None) -> BulkSummary:
+             batch_size: int = DEFAULT_BATCH, progress: bool | None = None, workers: int = 1,
+             make_predict: Callable[[], Predict] | None = None, threads: int = 1) -> BulkSummary:
     """Score every record of ``source`` (a path or ``-``) with ``predict`` and write the records.
 
     Args:
         predict: texts -> one JSON-ready result per text (written whole in JSONL).
         flatten: a result -> the flat ``result_columns`` written in CSV.
+        workers: with more than 1, batches are scored in that many worker processes
+            (:class:`~rnnkit.nn.workers.WorkerPool`), each with ``threads`` torch threads and its own
+            ``make_predict()`` (a picklable callable); records are still written in input order.
 
     Raises:
-        InputError: the input cannot be opened, a bad format or batch size, or the output cannot be written.
+        InputError: the input cannot be opened, a bad format, batch size or worker count, or the output
+            cannot be written.
+        RnnkitError: a worker could not load its model.
     """
     fmt = guess_format(source, input_format, FORMATS, "lines")
     out_fmt = guess_format(output, output_format, OUT_FORMATS, "jsonl")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 100_000:
         raise InputError(f"--batch-size must be an integer from 1 to 100000, got {batch_size!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"--workers must be an integer of at least 1, got {workers!r}")
+    if workers != 1 and make_predict is None:
+        raise InputError("workers need make_predict, a picklable callable that builds the predictor")
     stream, size = _open_input(source)
     out = _open_output(output)
     bar = _progress(size, progress)
     started, records, rated, errors = time.perf_counter(), 0, 0, 0
     writer = _Writer(out, out_fmt, flatten, result_columns)
+    pool = None
     try:
-        batch: list[tuple[Record, str | None]] = []  # in input order; text None is an error record
-        chars = 0  # the batch's text characters: bounded memory with long texts
-        for record, text in _records(stream, fmt, text_column):
-            records += 1
-            batch.append((record, text))
-            chars += len(text) if text is not None else 0
-            if len(batch) >= batch_size or chars >= BATCH_CHARS:
-                done, failed = _score(batch, predict, writer)
-                rated, errors, batch, chars = rated + done, errors + failed, [], 0
-            if bar is not None:
-                bar.update(stream.tell() - bar.n if size else 1)
-        if batch:
-            done, failed = _score(batch, predict, writer)
-            rated, errors = rated + done, errors + failed
+        pool = _pool(make_predict, workers, threads) if workers != 1 else None
+        batches = _batches(_records(stream, fmt, text_column), batch_size, stream, size, bar)
+        for batch, outcomes in _scored(batches, predict, pool):
+            done, failed = _write(batch, outcomes, writer)
+            records, rated, errors = records + len(batch), rated + done, errors + failed
     except OSError as err:
         raise InputError(f"cannot write {output or 'stdout'}: {err.strerror or err}") from err
     finally:
+        if pool is not None:
+            pool.close()
         if bar is not None:
             bar.close()
         if stream is not sys.stdin.buffer:
@@ -142,30 +147,99 @@ def run_bulk(source: str, predict: Predict, flatten: Flatten, result_columns: Se
     return BulkSummary(records, rated, errors, time.perf_counter() - started)
 
 
-def _score(batch: list[tuple[Record, str | None]], predict: Predict, writer: _Writer) -> tuple[int, int]:
-    """Predict a batch's texts and write every record in order; (rated, error records).
+Batch = list[tuple[Record, str | None]]  # records in input order; text None: an error record
+Outcome = tuple[bool, Any]  # (True, result) or (False, error message), one per text
 
-    If the model refuses the batch, each text is scored alone, so only the bad ones become errors.
+
+def _pool(make_predict: Callable[[], Predict] | None, workers: int, threads: int) -> Any:
+    from functools import partial
+
+    from rnnkit.nn.workers import WorkerPool
+
+    return WorkerPool(partial(Scorer.build, make_predict), workers, threads)
+
+
+def _batches(records: Iterator[tuple[Record, str | None]], batch_size: int, stream: IO[bytes], size: int,
+             bar: Any) -> Iterator[Batch]:
+    """Records grouped into batches of ``batch_size`` records or ``BATCH_CHARS`` text characters."""
+    batch: Batch = []
+    chars = 0  # the batch's text characters: bounded memory with long texts
+    for record, text in records:
+        batch.append((record, text))
+        chars += len(text) if text is not None else 0
+        if len(batch) >= batch_size or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+        if bar is not None:
+            bar.update(stream.tell() - bar.n if size else 1)
+    if batch:
+        yield batch
+
+
+def _scored(batches: Iterator[Batch], predict: Predict | None, pool: Any) -> Iterator[tuple[Batch, list[Outcome]]]:
+    """Each batch with its texts' outcomes: here, or in the pool's workers (a few batches ahead, in order)."""
+    if pool is None:
+        scorer = Scorer(predict)
+        for batch in batches:
+            yield batch, scorer.score([text for _, text in batch if text is not None])
+        return
+    sent: deque[Batch] = deque()  # batches handed to the pool, in order, awaiting their outcomes
+
+    def texts() -> Iterator[list[str]]:
+        for batch in batches:
+            sent.append(batch)
+            yield [text for _, text in batch if text is not None]
+
+    for outcomes in pool.map("score", texts()):
+        yield sent.popleft(), outcomes
+
+
+class Scorer:
+    """Texts -> an outcome per text; if the model refuses a batch, each text is scored alone.
+
+    What a bulk worker process holds (:meth:`build` makes one from a picklable ``make_predict``).
     """
-    texts = [text for _, text in batch if text is not None]
-    try:
-        results = iter(predict(texts)) if texts else iter(())
-    except RnnkitError:
-        results = None
+
+    def __init__(self, predict: Predict) -> None:
+        self.predict = predict
+
+    @classmethod
+    def build(cls, make_predict: Callable[[], Predict]) -> Scorer:
+        return cls(make_predict())
+
+    def score(self, texts: list[str]) -> list[Outcome]:
+        """(True, result) or (False, the error's first line) for each text, in order."""
+        if not texts:
+            return []
+        try:
+            return [(True, result) for result in self.predict(texts)]
+        except RnnkitError:
+            pass
+        outcomes: list[Outcome] = []
+        for text in texts:
+            try:
+                outcomes.append((True, self.predict([text])[0]))
+            except RnnkitError as err:
+                outcomes.append((False, first_line(err, 300)))
+        return outcomes
+
+
+def _write(batch: Batch, outcomes: list[Outcome], writer: _Writer) -> tuple[int, int]:
+    """Write every record of ``batch`` in order with its outcome; (rated, error records)."""
     done = failed = 0
+    results = iter(outcomes)
     for record, text in batch:
         if text is None:
             writer.write(record)
             failed += 1
             continue
-        try:
-            result = next(results) if results is not None else predict([text])[0]
-        except RnnkitError as err:
-            writer.write({**record, "error": first_line(err, 300)})
-            failed += 1
-        else:
-            writer.write(record, result)
+        ok, value = next(results)
+        if ok:
+            writer.write(record, value)
             done += 1
+        else:
+            writer.write({**record, "error": value})
+            failed += 1
     return done, failed
 
 

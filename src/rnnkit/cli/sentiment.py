@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,10 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
     add_threads_flag(parser, 1)
     add_bulk_flags(parser, SENTIMENT_BATCH)
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="with --input: score batches in N worker processes, each with its own copy of the "
+                             "model and --num-threads threads (default 1: in this process). Tokens and VADER's "
+                             "scores are Python, so processes use the cores that threads cannot; see docs/deploy.md")
     parser.set_defaults(func=_cmd_sentiment)
 
 
@@ -93,14 +98,22 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
         raise InputError("give a TEXT to rate, or --input FILE to rate every line or row of a file (not both)")
     if args.input is not None and args.explain:
         raise InputError("--explain rates one text at a time; it does not go with --input")
+    if args.workers != 1 and args.input is None:
+        raise InputError("--workers scores a file: give --input FILE")
     text = read_text_arg(args.text) if args.text is not None else ""
     analyzer, note = _load_analyzer(args, backend=args.backend, threshold=args.threshold)
     if note:
         print(f"rnnkit: note: {note}", file=sys.stderr)
     if args.input is not None:
-        summary = run_bulk(args.input, sentiment_predictor(analyzer), flatten_sentiment, SENTIMENT_COLUMNS,
+        options = {"backend": args.backend, "threshold": args.threshold}
+        make_predict = partial(bulk_predictor, args.model, args.onnx, args.quantize, options)
+        if args.workers != 1:  # the workers load their own copies; this one only checked that it loads
+            analyzer = None
+        summary = run_bulk(args.input, sentiment_predictor(analyzer) if analyzer is not None else None,
+                           flatten_sentiment, SENTIMENT_COLUMNS,
                            input_format=args.input_format, text_column=args.text_column, output=args.output,
-                           output_format=args.output_format, batch_size=args.batch_size)
+                           output_format=args.output_format, batch_size=args.batch_size, workers=args.workers,
+                           make_predict=make_predict, threads=args.num_threads)
         print(f"rnnkit: {summary.line()}", file=sys.stderr)
         return 0
     result = analyzer.result(text, explain=args.explain)
@@ -111,6 +124,12 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     for item in result["explanation"] or []:
         print(f"{item['token']}\t{item['contribution']:+.4f}")
     return 0
+
+
+def bulk_predictor(model: Path | None, onnx: Path | None, quantize: str | None, options: dict[str, Any]) -> Any:
+    """A bulk worker's predictor (``rnnkit sentiment --input --workers N``): the analyzer the flags name."""
+    args = argparse.Namespace(model=model, onnx=onnx, quantize=quantize)
+    return sentiment_predictor(_load_analyzer(args, **options)[0])
 
 
 def _load_analyzer(args: argparse.Namespace, **options: Any) -> tuple[Any, str | None]:
