@@ -215,6 +215,8 @@ def test_sentiment_workers_write_what_one_process_writes(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["sentiment", "good", "--workers", "2"], "--workers scores a file: give --input FILE"),
     (["sentiment", "--input", "x.txt", "--workers", "0"], "--workers must be an integer of at least 1, got 0"),
+    (["tag", "show me", "--workers", "2"], "--workers scores a file: give --input FILE"),
+    (["translate", "--input", "x.txt", "--workers", "-1"], "--workers must be an integer of at least 1, got -1"),
 ])
 def test_bad_workers_are_one_line_usage_errors(tmp_path, capsys, argv, message):
     from rnnkit.cli import main
@@ -225,3 +227,19 @@ def test_bad_workers_are_one_line_usage_errors(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
 
+
+
+@pytest.mark.parametrize("command, extra", [("tag", []), ("translate", ["--greedy"])])
+def test_tag_and_translate_workers_write_what_one_process_writes(tmp_path, capsys, command, extra):
+    from rnnkit.cli import main
+
+    path = tmp_path / "in.txt"
+    path.write_text("show me flights to denver\n\nI go to school.\nHow are you?\nwhere is it\n", encoding="utf-8")
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.jsonl"
+        assert main([command, "--input", str(path), "--output", str(out), "--batch-size", "2",
+                     "--workers", workers, *extra]) == 0
+        outs.append(out.read_text(encoding="utf-8"))
+        assert "4 of 5 records" in capsys.readouterr().err
+    assert outs[0] == outs[1] and len(jsonl(outs[0])) == 5

@@ -35,8 +35,9 @@ from typing import IO, Any
 from rnnkit.errors import InputError, RnnkitError, first_line
 
 __all__ = ["BATCH_CHARS", "FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_BATCH", "SENTIMENT_COLUMNS",
-           "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags", "flatten_sentiment",
-           "flatten_tags", "flatten_translation", "guess_format", "run_bulk", "sentiment_predictor"]
+           "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags", "check_bulk_args",
+           "flatten_sentiment", "flatten_tags", "flatten_translation", "guess_format", "run_bulk",
+           "sentiment_predictor"]
 
 FORMATS = ("lines", "csv", "tsv", "jsonl")
 OUT_FORMATS = ("jsonl", "csv")
@@ -70,7 +71,8 @@ class BulkSummary:
 
 
 def add_bulk_flags(parser: Any, default_batch: int = DEFAULT_BATCH) -> None:
-    """``--input``, ``--input-format``, ``--text-column``, ``--output``, ``--output-format``, ``--batch-size``."""
+    """``--input``, ``--input-format``, ``--text-column``, ``--output``, ``--output-format``, ``--batch-size``,
+    ``--workers``."""
     group = parser.add_argument_group("bulk: a file of texts in, one record per text out")
     group.add_argument("--input", metavar="FILE", help='score every text of FILE ("-" for stdin) instead of TEXT')
     group.add_argument("--input-format", choices=FORMATS,
@@ -82,6 +84,22 @@ def add_bulk_flags(parser: Any, default_batch: int = DEFAULT_BATCH) -> None:
     group.add_argument("--batch-size", type=int, default=default_batch,
                        help=f"texts per model call (default {default_batch}; fewer when they hold over "
                             f"{BATCH_CHARS >> 20} Mi characters)")
+    group.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="score batches in N worker processes, each with its own copy of the model and "
+                            "--num-threads threads (default 1: in this process); the Python parts of a model "
+                            "(tokens, VADER's scores, beam search) then use several cores; see docs/deploy.md")
+
+
+def check_bulk_args(args: Any, verb: str) -> None:
+    """One-line usage errors: TEXT or ``--input`` (exactly one), and ``--workers`` only with ``--input``.
+
+    Raises:
+        InputError: what is wrong, in the words of the command's flags.
+    """
+    if (args.text is None) == (args.input is None):
+        raise InputError(f"give a TEXT to {verb}, or --input FILE to {verb} every line or row of a file (not both)")
+    if args.workers != 1 and args.input is None:
+        raise InputError("--workers scores a file: give --input FILE")
 
 
 def guess_format(path: str | None, given: str | None, choices: Sequence[str], default: str) -> str:

@@ -33,6 +33,7 @@ from rnnkit.cli.bulk import (
     SENTIMENT_BATCH,
     SENTIMENT_COLUMNS,
     add_bulk_flags,
+    check_bulk_args,
     flatten_sentiment,
     run_bulk,
     sentiment_predictor,
@@ -85,21 +86,14 @@ def add_sentiment(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", action="store_true", help="also show each token's push towards Positive")
     add_threads_flag(parser, 1)
     add_bulk_flags(parser, SENTIMENT_BATCH)
-    parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="with --input: score batches in N worker processes, each with its own copy of the "
-                             "model and --num-threads threads (default 1: in this process). Tokens and VADER's "
-                             "scores are Python, so processes use the cores that threads cannot; see docs/deploy.md")
     parser.set_defaults(func=_cmd_sentiment)
 
 
 def _cmd_sentiment(args: argparse.Namespace) -> int:
     set_threads(args.num_threads)
-    if (args.text is None) == (args.input is None):
-        raise InputError("give a TEXT to rate, or --input FILE to rate every line or row of a file (not both)")
+    check_bulk_args(args, "rate")
     if args.input is not None and args.explain:
         raise InputError("--explain rates one text at a time; it does not go with --input")
-    if args.workers != 1 and args.input is None:
-        raise InputError("--workers scores a file: give --input FILE")
     text = read_text_arg(args.text) if args.text is not None else ""
     analyzer, note = _load_analyzer(args, backend=args.backend, threshold=args.threshold)
     if note:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.tagger.config import TaggerConfig
-from rnnkit.cli.bulk import TAG_COLUMNS, add_bulk_flags, flatten_tags, run_bulk
+from rnnkit.cli.bulk import TAG_COLUMNS, add_bulk_flags, check_bulk_args, flatten_tags, run_bulk
 from rnnkit.cli.common import (
     add_config_flags,
     add_quantize_flag,
@@ -56,15 +58,17 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     from rnnkit.apps.tagger.tagger import Tagger, tag_result
 
     set_threads(args.num_threads)
-    if (args.text is None) == (args.input is None):
-        raise InputError("give a TEXT to tag, or --input FILE to tag every line or row of a file (not both)")
-    tagger = Tagger.load(args.model, quantize=args.quantize)
+    check_bulk_args(args, "tag")
     if args.input is not None:
-        summary = run_bulk(args.input, lambda texts: [tag_result(p) for p in tagger.tag_many(texts)], flatten_tags,
+        make_predict = partial(tag_predictor, args.model, args.quantize)
+        predict = make_predict()  # loads the model here too: a bad one fails before any worker starts
+        summary = run_bulk(args.input, predict if args.workers == 1 else None, flatten_tags,
                            TAG_COLUMNS, input_format=args.input_format, text_column=args.text_column,
-                           output=args.output, output_format=args.output_format, batch_size=args.batch_size)
+                           output=args.output, output_format=args.output_format, batch_size=args.batch_size,
+                           workers=args.workers, make_predict=make_predict, threads=args.num_threads)
         print(f"rnnkit: {summary.line('tagged')}", file=sys.stderr)
         return 0
+    tagger = Tagger.load(args.model, quantize=args.quantize)
     texts = [args.text] if args.text != STDIN else read_text_arg(STDIN).splitlines()
     for pairs in tagger.tag_many(texts):
         if args.json:
@@ -72,6 +76,14 @@ def _cmd_tag(args: argparse.Namespace) -> int:
         else:
             print(" ".join(f"{word}/{tag}" for word, tag in pairs), flush=True)
     return 0
+
+
+def tag_predictor(model: Path | None, quantize: str | None) -> Callable[[list[str]], list[dict[str, Any]]]:
+    """A bulk predictor (also a worker's, with ``--workers``): texts -> ``tag_result`` of each."""
+    from rnnkit.apps.tagger.tagger import Tagger, tag_result
+
+    tagger = Tagger.load(model, quantize=quantize)
+    return lambda texts: [tag_result(pairs) for pairs in tagger.tag_many(texts)]
 
 
 # train tagger ----------------------------------------------------------------------------------------

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rnnkit.apps.translator.config import DEFAULT_BEAM, TranslatorConfig
-from rnnkit.cli.bulk import TRANSLATION_COLUMNS, add_bulk_flags, flatten_translation, run_bulk
+from rnnkit.cli.bulk import TRANSLATION_COLUMNS, add_bulk_flags, check_bulk_args, flatten_translation, run_bulk
 from rnnkit.cli.common import (
     add_config_flags,
     add_quantize_flag,
@@ -57,16 +60,16 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     from rnnkit.apps.translator.translator import Translator
 
     set_threads(args.num_threads)
-    if (args.text is None) == (args.input is None):
-        raise InputError("give a TEXT to translate, or --input FILE to translate every line or row of a file "
-                         "(not both)")
+    check_bulk_args(args, "translate")
     beam = 1 if args.greedy else args.beam
     if args.input is not None:
-        translator = Translator.load(args.model, quantize=args.quantize)
-        summary = run_bulk(args.input, lambda texts: translator.translate_many(texts, beam=beam),
+        make_predict = partial(translate_predictor, args.model, args.quantize, beam)
+        predict = make_predict()  # loads the model here too: a bad one fails before any worker starts
+        summary = run_bulk(args.input, predict if args.workers == 1 else None,
                            flatten_translation, TRANSLATION_COLUMNS, input_format=args.input_format,
                            text_column=args.text_column, output=args.output, output_format=args.output_format,
-                           batch_size=args.batch_size)
+                           batch_size=args.batch_size, workers=args.workers, make_predict=make_predict,
+                           threads=args.num_threads)
         print(f"rnnkit: {summary.line('translated')}", file=sys.stderr)
         return 0
     text = read_text_arg(args.text)
@@ -81,6 +84,14 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         else:
             print(result["translation"])
     return 0
+
+
+def translate_predictor(model: Path | None, quantize: str | None, beam: int) -> Callable[[list[str]], list[Any]]:
+    """A bulk predictor (also a worker's, with ``--workers``): texts -> ``translate_many`` results."""
+    from rnnkit.apps.translator.translator import Translator
+
+    translator = Translator.load(model, quantize=quantize)
+    return lambda texts: translator.translate_many(texts, beam=beam)
 
 
 # train translator ------------------------------------------------------------------------------------
