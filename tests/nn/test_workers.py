@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +59,39 @@ def test_a_factory_that_fails_gives_one_line_on_first_use(tmp_path):
 def test_bad_sizes_are_input_errors(workers, threads):
     with pytest.raises(InputError, match="must be an integer"):
         WorkerPool(partial(Vocabulary, WORDS), workers, threads)
+
+
+PARENT = """
+import sys, time
+from functools import partial
+from rnnkit.nn.workers import WorkerPool
+from rnnkit.text import Vocabulary
+pool = WorkerPool(partial(Vocabulary, ["a"]), workers=2)
+pool.map_split("encode", ["a", "b"], chunk_size=1)
+print(" ".join(str(pid) for pid in pool._executor._processes), flush=True)
+time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")  # a zombie (ended, not yet reaped) counts as gone
+    return not (status.exists() and "\tZ" in status.read_text().split("State:")[1][:4])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and sends POSIX signals")
+def test_workers_end_when_their_parent_is_killed():
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)

@@ -24,7 +24,9 @@ import csv
 import io
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -144,7 +146,9 @@ def run_bulk(source: str, predict: Predict | None, flatten: Flatten, result_colu
     writer = _Writer(out, out_fmt, flatten, result_columns)
     pool = None
     try:
-        pool = _pool(make_predict, workers, threads) if workers != 1 else None
+        if workers != 1:
+            pool = _pool(make_predict, workers, threads)
+            previous = _on_sigterm(_interrupt)
         batches = _batches(_records(stream, fmt, text_column), batch_size, stream, size, bar)
         for batch, outcomes in _scored(batches, predict, pool):
             done, failed = _write(batch, outcomes, writer)
@@ -154,6 +158,7 @@ def run_bulk(source: str, predict: Predict | None, flatten: Flatten, result_colu
     finally:
         if pool is not None:
             pool.close()
+            _on_sigterm(previous)
         if bar is not None:
             bar.close()
         if stream is not sys.stdin.buffer:
@@ -175,6 +180,19 @@ def _pool(make_predict: Callable[[], Predict] | None, workers: int, threads: int
     from rnnkit.nn.workers import WorkerPool
 
     return WorkerPool(partial(Scorer.build, make_predict), workers, threads)
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Set SIGTERM's handler (main thread only; elsewhere nothing changes); the previous one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None  # None: a handler not set from Python, which cannot be set back
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """With worker processes, SIGTERM stops a run as Ctrl-C does: the pool is closed and the output
+    flushed (killed at once instead, the parent would leave the workers' semaphores to a warning)."""
+    raise KeyboardInterrupt
 
 
 def _batches(records: Iterator[tuple[Record, str | None]], batch_size: int, stream: IO[bytes], size: int,

@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -103,8 +107,16 @@ class WorkerPool:
 
 
 def _start(factory: Callable[[], Any], threads: int) -> None:
-    """A worker's initializer: its torch threads, then its object (a failure is kept, not raised)."""
+    """A worker's initializer: its torch threads, then its object (a failure is kept, not raised).
+
+    Ctrl-C reaches the whole process group: the parent stops the pool, so a worker ignores it. A
+    worker also ends when its parent does (killed, SIGTERM), instead of living on as an orphan.
+    """
     global _object, _failed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True, name="rnnkit-parent-watch").start()
     try:
         if threads:
             import torch
@@ -113,6 +125,11 @@ def _start(factory: Callable[[], Any], threads: int) -> None:
         _object = factory()
     except Exception as err:  # an initializer that raises breaks the pool without a message
         _failed = f"a worker could not start: {first_line(err)}"
+
+
+def _end_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])  # returns when the parent process has ended
+    os._exit(1)
 
 
 def _call(method: str, chunk: Any) -> Any:
