@@ -95,3 +95,11 @@ def test_workers_end_when_their_parent_is_killed():
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in pids)
+
+
+def test_a_worker_that_dies_is_one_clear_error():
+    import importlib
+
+    with WorkerPool(partial(importlib.import_module, "os"), workers=1) as pool, \
+            pytest.raises(RnnkitError, match="a worker process died"):
+        list(pool.map("_exit", [3]))  # the worker's os._exit(3): as if it were killed
