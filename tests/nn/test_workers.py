@@ -103,3 +103,8 @@ def test_a_worker_that_dies_is_one_clear_error():
     with WorkerPool(partial(importlib.import_module, "os"), workers=1) as pool, \
             pytest.raises(RnnkitError, match="a worker process died"):
         list(pool.map("_exit", [3]))  # the worker's os._exit(3): as if it were killed
+
+
+def test_a_factory_that_cannot_be_pickled_is_refused_at_once():
+    with pytest.raises(InputError, match="factory must be picklable"):
+        WorkerPool(lambda: Vocabulary(WORDS), workers=2)

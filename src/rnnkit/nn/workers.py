@@ -24,6 +24,7 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import threading
 from collections import deque
@@ -51,13 +52,18 @@ class WorkerPool:
         threads: torch threads in each worker (0: torch's own choice).
 
     Raises:
-        InputError: ``workers`` or ``threads`` is out of range.
+        InputError: ``workers`` or ``threads`` is out of range, or ``factory`` cannot be pickled.
     """
 
     def __init__(self, factory: Callable[[], Any], workers: int, threads: int = 1) -> None:
         for name, value, low in (("workers", workers, 1), ("threads", threads, 0)):
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WORKERS:
                 raise InputError(f"{name} must be an integer from {low} to {MAX_WORKERS}, got {value!r}")
+        try:
+            pickle.dumps(factory)
+        except Exception as err:  # a lambda or a local function: it would fail later, inside the pool
+            raise InputError(f"factory must be picklable (a module-level function or class, or a functools.partial "
+                             f"of one), got {factory!r}: {first_line(err)}") from err
         self.workers = workers
         self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start, initargs=(factory, threads))
