@@ -281,3 +281,37 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_rnnkit_suggest_input_gives_each_line_its_suggestions(tmp_path, capsys):
+    from rnnkit import NextWordPredictor
+    from rnnkit.cli import main
+
+    path, out = tmp_path / "typed.txt", tmp_path / "suggested.jsonl"
+    texts = ["I go to ", "I go to sch", "", "She wants to be"]
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    assert main(["suggest", "--input", str(path), "--output", str(out), "-k", "2"]) == 0
+    records = jsonl(out.read_text(encoding="utf-8"))
+    predictor = NextWordPredictor.load()
+    for record, text in zip(records, texts, strict=True):
+        if not text:
+            assert record["error"] == "blank line"
+            continue
+        alone = predictor.session(text).result(2)
+        assert record["text"] == text and record["completing"] == alone["completing"]
+        assert [s["word"] for s in record["suggestions"]] == [s["word"] for s in alone["suggestions"]]
+    assert "completed 3 of 4 records" in capsys.readouterr().err
+    csv_out = tmp_path / "suggested.csv"
+    assert main(["suggest", "--input", str(path), "--output", str(csv_out), "-k", "2"]) == 0
+    rows = list(csv.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))
+    assert rows[1]["suggestions"] == "school schedule" and rows[1]["prefix"] == "sch"
+
+
+@pytest.mark.parametrize("argv", [["suggest", "I go", "--input", "x.txt"], ["suggest", "-i", "--input", "x.txt"],
+                                  ["suggest"], ["suggest", "I go", "--workers", "2"]])
+def test_suggest_takes_one_of_text_interactive_or_input(capsys, argv):
+    from rnnkit.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert ("exactly one of them" in err or "--workers scores a file" in err) and err.count("\n") == 1

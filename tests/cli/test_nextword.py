@@ -81,7 +81,7 @@ def test_suggest_errors(trained, capsys, monkeypatch, tmp_path):
     assert main(["suggest", "I go", "-k", "0", "--model", str(trained[1])]) == 2
     assert "k must be an integer >= 1, got 0" in capsys.readouterr().err
     assert main(["suggest", "--model", str(trained[1])]) == 2
-    assert "give the TEXT to complete or --interactive" in capsys.readouterr().err
+    assert "give the TEXT to complete, --interactive or --input FILE" in capsys.readouterr().err
     assert main(["suggest", "I go", "--model", str(tmp_path / "absent.pt")]) == 1
     assert "does not exist" in capsys.readouterr().err
     monkeypatch.setattr(nextword_module, "DEFAULT_MODEL_PATH", tmp_path / "absent.pt")

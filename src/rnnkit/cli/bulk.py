@@ -37,9 +37,9 @@ from typing import IO, Any
 from rnnkit.errors import InputError, RnnkitError, first_line
 
 __all__ = ["BATCH_CHARS", "FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_BATCH", "SENTIMENT_COLUMNS",
-           "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags", "check_bulk_args",
-           "flatten_sentiment", "flatten_tags", "flatten_translation", "guess_format", "run_bulk",
-           "sentiment_predictor"]
+           "SUGGESTION_COLUMNS", "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags",
+           "check_bulk_args", "flatten_sentiment", "flatten_suggestions", "flatten_tags", "flatten_translation",
+           "guess_format", "run_bulk", "run_bulk_command", "sentiment_predictor"]
 
 FORMATS = ("lines", "csv", "tsv", "jsonl")
 OUT_FORMATS = ("jsonl", "csv")
@@ -102,6 +102,24 @@ def check_bulk_args(args: Any, verb: str) -> None:
         raise InputError(f"give a TEXT to {verb}, or --input FILE to {verb} every line or row of a file (not both)")
     if args.workers != 1 and args.input is None:
         raise InputError("--workers scores a file: give --input FILE")
+
+
+def run_bulk_command(args: Any, make_predict: Callable[[], Predict], flatten: Flatten, result_columns: Sequence[str],
+                     verb: str, predict: Predict | None = None) -> int:
+    """``--input`` of a product command: :func:`run_bulk` with the bulk flags, then the summary line on stderr.
+
+    ``make_predict`` (picklable) builds the predictor, here first (a bad model fails before any worker
+    starts) unless ``predict`` is given, and in each worker with ``--workers``. Returns 0.
+    """
+    predict = predict if predict is not None else make_predict()
+    if args.workers != 1:
+        predict = None  # the workers hold their own models: free this one
+    summary = run_bulk(args.input, predict, flatten, result_columns,
+                       input_format=args.input_format, text_column=args.text_column, output=args.output,
+                       output_format=args.output_format, batch_size=args.batch_size, workers=args.workers,
+                       make_predict=make_predict, threads=args.num_threads)
+    print(f"rnnkit: {summary.line(verb)}", file=sys.stderr)
+    return 0
 
 
 def guess_format(path: str | None, given: str | None, choices: Sequence[str], default: str) -> str:
@@ -420,6 +438,7 @@ def _progress(size: int, wanted: bool | None) -> Any:
 
 SENTIMENT_COLUMNS = ("label", "negative", "neutral", "positive", "compound")
 TAG_COLUMNS = ("tags",)
+SUGGESTION_COLUMNS = ("completing", "prefix", "suggestions")
 TRANSLATION_COLUMNS = ("translation", "unknown", "truncated")
 
 
@@ -437,6 +456,12 @@ def flatten_sentiment(result: Record) -> Record:
     scores = result["scores"]
     return {"label": result["label"], "negative": scores["Negative"], "neutral": scores["Neutral"],
             "positive": scores["Positive"], "compound": result["compound"]}
+
+
+def flatten_suggestions(result: Record) -> Record:
+    """The words best first, separated by spaces (their probabilities are in JSONL)."""
+    return {"completing": result["completing"], "prefix": result["prefix"],
+            "suggestions": " ".join(s["word"] for s in result["suggestions"])}
 
 
 def flatten_tags(result: Record) -> Record:

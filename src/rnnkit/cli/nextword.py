@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from rnnkit.apps.nextword.config import (
     SUGGESTIONS_SHOWN,
     NextWordConfig,
 )
+from rnnkit.cli.bulk import SUGGESTION_COLUMNS, add_bulk_flags, flatten_suggestions, run_bulk_command
 from rnnkit.cli.common import (
     add_config_flags,
     add_quantize_flag,
@@ -56,17 +59,24 @@ def add_suggest(parser: argparse.ArgumentParser) -> None:
     add_quantize_flag(parser, "int8: run the LSTM and the output layer with int8 weights (faster keystrokes, the "
                       "same top-3 accuracy on Tatoeba; see docs/deploy.md)")
     add_threads_flag(parser, 1)  # batch-1 steps gain little from threads and suffer most from busy cores
+    add_bulk_flags(parser)
     parser.set_defaults(func=_cmd_suggest)
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
-    if args.interactive == (args.text is not None):
-        raise InputError("give the TEXT to complete or --interactive, not both or neither")
+    if [args.interactive, args.text is not None, args.input is not None].count(True) != 1:
+        raise InputError("give the TEXT to complete, --interactive or --input FILE (one text per line or row): "
+                         "exactly one of them")
+    if args.workers != 1 and args.input is None:
+        raise InputError("--workers scores a file: give --input FILE")
     from rnnkit.apps.nextword.predictor import NextWordPredictor
     from rnnkit.apps.nextword.session import check_k
 
     check_k(args.k)
     set_threads(args.num_threads)
+    if args.input is not None:
+        return run_bulk_command(args, partial(suggest_predictor, args.model, args.quantize, args.k),
+                                flatten_suggestions, SUGGESTION_COLUMNS, "completed")
     predictor = NextWordPredictor.load(args.model, quantize=args.quantize)
     if args.interactive:
         return _interactive(predictor, args.k, args.json)
@@ -77,6 +87,14 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         for suggestion in result["suggestions"]:
             print(f"{suggestion['word']}\t{suggestion['probability']:.4f}")
     return 0
+
+
+def suggest_predictor(model: Path | None, quantize: str | None, k: int) -> Callable[[list[str]], list[dict[str, Any]]]:
+    """A bulk predictor (also a worker's, with ``--workers``): each text's ``result(k)``, in one batch."""
+    from rnnkit.apps.nextword.predictor import NextWordPredictor
+
+    predictor = NextWordPredictor.load(model, quantize=quantize)
+    return lambda texts: predictor.results_many([(text, k) for text in texts])
 
 
 INTERACTIVE_HELP = """\

@@ -35,7 +35,7 @@ from rnnkit.cli.bulk import (
     add_bulk_flags,
     check_bulk_args,
     flatten_sentiment,
-    run_bulk,
+    run_bulk_command,
     sentiment_predictor,
 )
 from rnnkit.cli.common import (
@@ -99,17 +99,11 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     if note:
         print(f"rnnkit: note: {note}", file=sys.stderr)
     if args.input is not None:
-        options = {"backend": args.backend, "threshold": args.threshold}
-        make_predict = partial(bulk_predictor, args.model, args.onnx, args.quantize, options)
-        if args.workers != 1:  # the workers load their own copies; this one only checked that it loads
-            analyzer = None
-        summary = run_bulk(args.input, sentiment_predictor(analyzer) if analyzer is not None else None,
-                           flatten_sentiment, SENTIMENT_COLUMNS,
-                           input_format=args.input_format, text_column=args.text_column, output=args.output,
-                           output_format=args.output_format, batch_size=args.batch_size, workers=args.workers,
-                           make_predict=make_predict, threads=args.num_threads)
-        print(f"rnnkit: {summary.line()}", file=sys.stderr)
-        return 0
+        make_predict = partial(bulk_predictor, args.model, args.onnx, args.quantize,
+                               {"backend": args.backend, "threshold": args.threshold})
+        predict = sentiment_predictor(analyzer)
+        del analyzer  # with --workers, run_bulk_command drops predict, and with it the model
+        return run_bulk_command(args, make_predict, flatten_sentiment, SENTIMENT_COLUMNS, "rated", predict=predict)
     result = analyzer.result(text, explain=args.explain)
     if args.json:
         print_json({"backend": analyzer.backend} | result)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.tagger.config import TaggerConfig
-from rnnkit.cli.bulk import TAG_COLUMNS, add_bulk_flags, check_bulk_args, flatten_tags, run_bulk
+from rnnkit.cli.bulk import TAG_COLUMNS, add_bulk_flags, check_bulk_args, flatten_tags, run_bulk_command
 from rnnkit.cli.common import (
     add_config_flags,
     add_quantize_flag,
@@ -60,14 +59,8 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     set_threads(args.num_threads)
     check_bulk_args(args, "tag")
     if args.input is not None:
-        make_predict = partial(tag_predictor, args.model, args.quantize)
-        predict = make_predict()  # loads the model here too: a bad one fails before any worker starts
-        summary = run_bulk(args.input, predict if args.workers == 1 else None, flatten_tags,
-                           TAG_COLUMNS, input_format=args.input_format, text_column=args.text_column,
-                           output=args.output, output_format=args.output_format, batch_size=args.batch_size,
-                           workers=args.workers, make_predict=make_predict, threads=args.num_threads)
-        print(f"rnnkit: {summary.line('tagged')}", file=sys.stderr)
-        return 0
+        return run_bulk_command(args, partial(tag_predictor, args.model, args.quantize), flatten_tags, TAG_COLUMNS,
+                                "tagged")
     tagger = Tagger.load(args.model, quantize=args.quantize)
     texts = [args.text] if args.text != STDIN else read_text_arg(STDIN).splitlines()
     for pairs in tagger.tag_many(texts):

@@ -7,14 +7,19 @@ every default lives on the config. Heavy imports (torch, the models) happen insi
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rnnkit.apps.translator.config import DEFAULT_BEAM, TranslatorConfig
-from rnnkit.cli.bulk import TRANSLATION_COLUMNS, add_bulk_flags, check_bulk_args, flatten_translation, run_bulk
+from rnnkit.cli.bulk import (
+    TRANSLATION_COLUMNS,
+    add_bulk_flags,
+    check_bulk_args,
+    flatten_translation,
+    run_bulk_command,
+)
 from rnnkit.cli.common import (
     add_config_flags,
     add_quantize_flag,
@@ -63,15 +68,8 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     check_bulk_args(args, "translate")
     beam = 1 if args.greedy else args.beam
     if args.input is not None:
-        make_predict = partial(translate_predictor, args.model, args.quantize, beam)
-        predict = make_predict()  # loads the model here too: a bad one fails before any worker starts
-        summary = run_bulk(args.input, predict if args.workers == 1 else None,
-                           flatten_translation, TRANSLATION_COLUMNS, input_format=args.input_format,
-                           text_column=args.text_column, output=args.output, output_format=args.output_format,
-                           batch_size=args.batch_size, workers=args.workers, make_predict=make_predict,
-                           threads=args.num_threads)
-        print(f"rnnkit: {summary.line('translated')}", file=sys.stderr)
-        return 0
+        return run_bulk_command(args, partial(translate_predictor, args.model, args.quantize, beam),
+                                flatten_translation, TRANSLATION_COLUMNS, "translated")
     text = read_text_arg(args.text)
     texts = [line for line in text.splitlines() if line.strip()] if args.text == "-" else [text]
     if not texts:
