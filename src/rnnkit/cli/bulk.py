@@ -44,8 +44,8 @@ from rnnkit.errors import InputError, RnnkitError, first_line
 
 __all__ = ["BATCH_CHARS", "FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_BATCH", "SENTIMENT_COLUMNS",
            "SUGGESTION_COLUMNS", "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags",
-           "check_bulk_args", "flatten_sentiment", "flatten_suggestions", "flatten_tags", "flatten_translation",
-           "guess_format", "run_bulk", "run_bulk_command", "sentiment_predictor"]
+           "check_bulk_args", "check_workers", "flatten_sentiment", "flatten_suggestions", "flatten_tags",
+           "flatten_translation", "guess_format", "run_bulk", "run_bulk_command", "sentiment_predictor"]
 
 DEFAULT_BATCH = 256
 # Sentiment's length batches fill better from more texts (100,000 SST lines: 4,500 lines/s at 256,
@@ -101,6 +101,11 @@ def check_bulk_args(args: Any, verb: str) -> None:
     """
     if (args.text is None) == (args.input is None):
         raise InputError(f"give a TEXT to {verb}, or --input FILE to {verb} every line or row of a file (not both)")
+    check_workers(args)
+
+
+def check_workers(args: Any) -> None:
+    """``--workers`` other than 1 only with ``--input`` (InputError otherwise)."""
     if args.workers != 1 and args.input is None:
         raise InputError("--workers scores a file: give --input FILE")
 
@@ -141,6 +146,7 @@ def run_bulk(source: str, predict: Predict | None, flatten: Flatten, result_colu
         InputError: the input cannot be opened, a bad format, batch size or worker count, or the output
             cannot be written.
         RnnkitError: a worker could not load its model.
+        KeyboardInterrupt: Ctrl-C or SIGTERM (main thread), after the records scored so far are written.
     """
     fmt = guess_format(source, input_format, FORMATS, "lines")
     out_fmt = guess_format(output, output_format, OUT_FORMATS, "jsonl")
@@ -155,11 +161,10 @@ def run_bulk(source: str, predict: Predict | None, flatten: Flatten, result_colu
     bar = _progress(size, progress)
     started, records, rated, errors = time.perf_counter(), 0, 0, 0
     writer = Writer(out, out_fmt, flatten, result_columns)
-    pool = None
+    pool, previous = None, _on_sigterm(_interrupt)
     try:
         if workers != 1:
             pool = _pool(make_predict, workers, threads)
-            previous = _on_sigterm(_interrupt)
         batches = _batches(read_records(stream, fmt, text_column), batch_size, stream, size, bar)
         for batch, outcomes in _scored(batches, predict, pool):
             done, failed = _write(batch, outcomes, writer)
@@ -169,7 +174,7 @@ def run_bulk(source: str, predict: Predict | None, flatten: Flatten, result_colu
     finally:
         if pool is not None:
             pool.close()
-            _on_sigterm(previous)
+        _on_sigterm(previous)
         if bar is not None:
             bar.close()
         if stream is not sys.stdin.buffer:
@@ -201,8 +206,9 @@ def _on_sigterm(handler: Any) -> Any:
 
 
 def _interrupt(signum: int, frame: Any) -> None:
-    """With worker processes, SIGTERM stops a run as Ctrl-C does: the pool is closed and the output
-    flushed (killed at once instead, the parent would leave the workers' semaphores to a warning)."""
+    """SIGTERM stops a run as Ctrl-C does: the records scored so far are flushed to the output and any
+    worker pool is closed (killed at once instead, the last buffered records were lost without a word,
+    and a pool's workers left multiprocessing a semaphore warning)."""
     raise KeyboardInterrupt
 
 

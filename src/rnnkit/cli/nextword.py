@@ -21,7 +21,13 @@ from rnnkit.apps.nextword.config import (
     SUGGESTIONS_SHOWN,
     NextWordConfig,
 )
-from rnnkit.cli.bulk import SUGGESTION_COLUMNS, add_bulk_flags, flatten_suggestions, run_bulk_command
+from rnnkit.cli.bulk import (
+    SUGGESTION_COLUMNS,
+    add_bulk_flags,
+    check_workers,
+    flatten_suggestions,
+    run_bulk_command,
+)
 from rnnkit.cli.common import (
     add_config_flags,
     add_quantize_flag,
@@ -67,8 +73,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     if [args.interactive, args.text is not None, args.input is not None].count(True) != 1:
         raise InputError("give the TEXT to complete, --interactive or --input FILE (one text per line or row): "
                          "exactly one of them")
-    if args.workers != 1 and args.input is None:
-        raise InputError("--workers scores a file: give --input FILE")
+    check_workers(args)
     from rnnkit.apps.nextword.predictor import NextWordPredictor
     from rnnkit.apps.nextword.session import check_k
 

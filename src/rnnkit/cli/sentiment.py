@@ -95,12 +95,13 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     if args.input is not None and args.explain:
         raise InputError("--explain rates one text at a time; it does not go with --input")
     text = read_text_arg(args.text) if args.text is not None else ""
-    analyzer, note = _load_analyzer(args, backend=args.backend, threshold=args.threshold)
+    analyzer, note = _load_analyzer(args.model, args.onnx, args.quantize, backend=args.backend,
+                                       threshold=args.threshold)
     if note:
         print(f"rnnkit: note: {note}", file=sys.stderr)
     if args.input is not None:
-        make_predict = partial(bulk_predictor, args.model, args.onnx, args.quantize,
-                               {"backend": args.backend, "threshold": args.threshold})
+        make_predict = partial(bulk_predictor, args.model, args.onnx, args.quantize, backend=args.backend,
+                               threshold=args.threshold)
         predict = sentiment_predictor(analyzer)
         del analyzer  # with --workers, run_bulk_command drops predict, and with it the model
         return run_bulk_command(args, make_predict, flatten_sentiment, SENTIMENT_COLUMNS, "rated", predict=predict)
@@ -114,31 +115,31 @@ def _cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
-def bulk_predictor(model: Path | None, onnx: Path | None, quantize: str | None, options: dict[str, Any]) -> Any:
-    """A bulk worker's predictor (``rnnkit sentiment --input --workers N``): the analyzer the flags name."""
-    args = argparse.Namespace(model=model, onnx=onnx, quantize=quantize)
-    return sentiment_predictor(_load_analyzer(args, **options)[0])
+def bulk_predictor(model: Path | None, onnx: Path | None, quantize: str | None, **options: Any) -> Any:
+    """A bulk predictor (also a worker's, with ``--workers``): the analyzer the flags name, on batches of texts."""
+    return sentiment_predictor(_load_analyzer(model, onnx, quantize, **options)[0])
 
 
-def _load_analyzer(args: argparse.Namespace, **options: Any) -> tuple[Any, str | None]:
-    """(analyzer, note): ``load_analyzer`` of ``args.model``, or with ``--onnx`` the model's network in ONNX Runtime.
+def _load_analyzer(model: Path | None, onnx: Path | None, quantize: str | None,
+                      **options: Any) -> tuple[Any, str | None]:
+    """(analyzer, note): ``load_analyzer`` of ``model``, or with ``onnx`` the model's network in ONNX Runtime.
 
     Raises:
-        InputError: ``--onnx`` with a lexicon-only flag or ``--quantize`` (the ONNX file carries its weights).
+        InputError: ``onnx`` with a lexicon-only option or ``quantize`` (the ONNX file carries its weights).
         CheckpointError: a missing, foreign or mismatched ONNX file.
         RnnkitError: onnxruntime is not installed.
     """
     from rnnkit.apps.sentiment.analyzer import load_analyzer
 
-    if args.onnx is None:
-        return load_analyzer(args.model, quantize=args.quantize, **options)
-    if options.get("backend") == "lexicon" or options.get("threshold") or args.quantize:
+    if onnx is None:
+        return load_analyzer(model, quantize=quantize, **options)
+    if options.get("backend") == "lexicon" or options.get("threshold") or quantize:
         raise InputError("--onnx runs the learned model's network as exported: it does not go with --backend "
                          "lexicon, --threshold or --quantize (int8 weights: `rnnkit export sentiment --format onnx "
                          "--quantize int8 --out FILE`)")
     from rnnkit.export import OnnxSentiment
 
-    return OnnxSentiment(args.onnx, args.model).analyzer, None
+    return OnnxSentiment(onnx, model).analyzer, None
 
 
 # train sentiment -------------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ def _cmd_eval_sentiment(args: argparse.Namespace) -> int:
         from rnnkit.training.files import check_writable
 
         check_writable(Path(f"{args.confusion_png}-probe.png"), "confusion matrix")
-    analyzer, note = _load_analyzer(args)
+    analyzer, note = _load_analyzer(args.model, args.onnx, args.quantize)
     if note:  # the lexicon stood in for a missing bundled model: it is scored anyway, alone
         print("rnnkit: note: no bundled sentiment model and no --model; scoring the lexicon rule only",
               file=sys.stderr)

@@ -151,11 +151,12 @@ def _call(method: str, chunk: Any) -> Any:
 
 def _portable(err: RnnkitError) -> RnnkitError:
     """``err`` as an error that pickles: its class from its one-line message, else a plain RnnkitError."""
+    message = first_line(err, 1000)
     try:
-        rebuilt = type(err)(first_line(err, 1000))
-    except Exception:
-        return RnnkitError(first_line(err, 1000))
-    return rebuilt if str(rebuilt) == first_line(err, 1000) else RnnkitError(first_line(err, 1000))
+        rebuilt = type(err)(message)
+    except Exception:  # a class that needs more than a message
+        return RnnkitError(message)
+    return rebuilt if str(rebuilt) == message else RnnkitError(message)
 
 
 def _result(future: Future) -> Any:
