@@ -155,7 +155,8 @@ def report(results: list, elapsed: float, args: argparse.Namespace, backend: str
             print(f"  {kind:<9} p50 {np.percentile(ms, 50):7.1f} ms   p99 {np.percentile(ms, 99):7.1f} ms   "
                   f"({ms.size:,} requests)")
     print(f"  errors: {errors}")
-    print(f"  server: --num-threads {args.threads}; client: HTTP/1.1 on asyncio streams, one process")
+    print(f"  server: --num-threads {args.threads}, --workers {args.server_workers}; "
+          "client: HTTP/1.1 on asyncio streams, one process")
     return 1 if errors or not results else 0
 
 
@@ -166,6 +167,8 @@ def measure(args: argparse.Namespace, extra: list[str] | None = None,
         extra = [*(extra or []), "--quantize", args.quantize]
     if args.sentiment_onnx and src is None:
         extra = [*(extra or []), "--sentiment-onnx", args.sentiment_onnx]
+    if args.server_workers > 1 and src is None:
+        extra = [*(extra or []), "--workers", str(args.server_workers)]
     with contextlib.nullcontext(args.url) if args.url else server(args.threads, extra, src) as base:
         backend = httpx.get(base + "/v1/health").json()["sentiment"]
         asyncio.run(run_load(base, args.clients, 2 * args.clients, 30, kinds))  # warm-up: connections, first calls
@@ -179,6 +182,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=5000, help="requests in all (default 5000)")
     parser.add_argument("--max-seconds", type=float, default=120, help="stop sending after this (default 120)")
     parser.add_argument("--threads", type=int, default=1, help="the server's torch threads (default 1)")
+    parser.add_argument("--server-workers", type=int, default=1, metavar="N",
+                        help="start the server with --workers N: N processes on one port (not the --baseline-src "
+                             "one, which predates it; default 1)")
     parser.add_argument("--url", help="load a running server instead of starting one")
     parser.add_argument("--kinds", default=",".join(KINDS), choices=("suggest,sentiment", "suggest", "sentiment"),
                         help="the requests sent, in turn (default suggest,sentiment)")
@@ -196,8 +202,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.baseline_src is not None and (not args.compare_batching or args.url):
         parser.error("--baseline-src goes with --compare-batching and without --url")
-    if args.url and (args.sentiment_onnx or args.quantize):
-        parser.error("--sentiment-onnx and --quantize start a server; they do not go with --url")
+    if args.url and (args.sentiment_onnx or args.quantize or args.server_workers > 1):
+        parser.error("--sentiment-onnx, --quantize and --server-workers start a server; they do not go with --url")
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         if args.sentiment_onnx:  # the flag becomes the file the servers get

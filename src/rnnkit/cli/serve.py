@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from rnnkit.cli.common import add_quantize_flag, add_threads_flag, set_threads
 from rnnkit.config import check_int, check_number
 from rnnkit.errors import InputError
 from rnnkit.serve.limits import DEFAULT_LANES, ServerLimits
+from rnnkit.serve.processes import MAX_SERVER_WORKERS
 
 __all__ = ["add_serve"]
 
@@ -38,6 +40,9 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
     add_quantize_flag(parser, "run the models with int8 weights (faster on a CPU; scores move slightly, and with "
                       "batching a request's probabilities depend a little on its batch); default float32")
     add_threads_flag(parser, DEFAULT_THREADS)
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="server processes, each with its own models, all answering on one port (default 1; "
+                             "2 on two cores serves more requests: docs/serve.md)")
     limits = parser.add_argument_group("limits (docs/serve.md)")
     for kind, lane in DEFAULT_LANES.items():
         limits.add_argument(f"--{kind}-queue", type=int, default=lane.queue, metavar="N",
@@ -70,6 +75,7 @@ def add_serve(parser: argparse.ArgumentParser) -> None:
 def _cmd_serve(args: argparse.Namespace) -> int:
     check_int("--port", args.port, 0, 65535, error=InputError)
     check_int("--num-threads", args.num_threads, 0, error=InputError)
+    check_int("--workers", args.workers, 1, MAX_SERVER_WORKERS, error=InputError)
     for kind in DEFAULT_LANES:
         check_int(f"--{kind}-queue", getattr(args, f"{kind}_queue"), 0, 100_000, error=InputError)
         check_number(f"--{kind}-timeout", getattr(args, f"{kind}_timeout"), 0.0, 3600.0, low_inclusive=False,
@@ -90,18 +96,38 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import fastapi  # noqa: F401  (the serve extra: say what to install before loading any model)
         import uvicorn  # noqa: F401
 
-        from rnnkit.serve import create_app
         from rnnkit.serve.server import run_server
     except ImportError as err:
         print(f"rnnkit: error: rnnkit serve needs the serve extra ({err.name} is missing): "
               "pip install 'rnnkit[serve]'", file=sys.stderr)
         return 1
-    set_threads(args.num_threads)
-    sentiment, source = _sentiment(args.sentiment_model, args.sentiment_onnx)
-    app = create_app(nextword=args.nextword_model, sentiment=sentiment, lanes=lanes, quantize=args.quantize,
-                     sentiment_source=source)
+    if args.workers > 1:
+        from rnnkit.serve.processes import reserve, run_workers
+
+        reserved = reserve(args.host, args.port)
+        return run_workers(functools.partial(_load_worker, args, lanes, server), reserved, args.workers,
+                           server.drain_s)
+    app = _app(args, lanes)
     run_server(app, args.host, args.port, server, log_level=args.log_level)
     return 0
+
+
+def _app(args: argparse.Namespace, lanes: dict[str, Any]) -> Any:
+    """The service's app with the models the flags name, loaded."""
+    from rnnkit.serve import create_app
+
+    set_threads(args.num_threads)
+    sentiment, source = _sentiment(args.sentiment_model, args.sentiment_onnx)
+    return create_app(nextword=args.nextword_model, sentiment=sentiment, lanes=lanes, quantize=args.quantize,
+                      sentiment_source=source)
+
+
+def _load_worker(args: argparse.Namespace, lanes: dict[str, Any], server: ServerLimits) -> Any:
+    """In a process of ``rnnkit serve --workers N``: load the models; return what serves them on a socket."""
+    from rnnkit.serve.server import run_server
+
+    app = _app(args, lanes)
+    return lambda sock: run_server(app, args.host, args.port, server, log_level=args.log_level, sock=sock)
 
 
 def _sentiment(model: Path | None, onnx: Path | None) -> tuple[Any, tuple[str, str | None] | None]:

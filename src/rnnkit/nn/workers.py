@@ -35,7 +35,7 @@ from typing import Any
 
 from rnnkit.errors import InputError, RnnkitError, first_line
 
-__all__ = ["MAX_WORKERS", "WorkerPool"]
+__all__ = ["MAX_WORKERS", "WorkerPool", "exit_with_parent"]
 
 MAX_WORKERS = 256  # a sanity bound on --workers
 
@@ -120,9 +120,7 @@ def _start(factory: Callable[[], Any], threads: int) -> None:
     """
     global _object, _failed
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True, name="rnnkit-parent-watch").start()
+    exit_with_parent()
     try:
         if threads:
             import torch
@@ -131,6 +129,16 @@ def _start(factory: Callable[[], Any], threads: int) -> None:
         _object = factory()
     except Exception as err:  # an initializer that raises breaks the pool without a message
         _failed = f"a worker could not start: {first_line(err)}"
+
+
+def exit_with_parent() -> None:
+    """In a process started by ``multiprocessing``: exit when the parent process ends (elsewhere: nothing).
+
+    A thread waits on the parent's sentinel, so a killed parent (SIGKILL, out of memory) leaves no orphans.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True, name="rnnkit-parent-watch").start()
 
 
 def _end_with(sentinel: int) -> None:

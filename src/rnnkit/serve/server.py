@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
+import socket
 from typing import Any
 
 import h11
@@ -129,20 +131,31 @@ def _h11_header_timeout_protocol(timeout_s: float) -> type[H11Protocol]:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, turning the app's readiness off at the first shutdown signal."""
+    """uvicorn's server, turning the app's readiness off at the first shutdown signal.
 
-    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+    ``ignore_sigint``: in a worker of ``rnnkit serve --workers N``, whose supervisor turns a Ctrl-C
+    into one SIGTERM (:mod:`rnnkit.serve.processes`).
+    """
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI, ignore_sigint: bool = False) -> None:
         super().__init__(config)
         self._app = app
+        self._ignore_sigint = ignore_sigint
 
     def handle_exit(self, sig: int, frame: Any) -> None:
+        if self._ignore_sigint and sig == signal.SIGINT:
+            return
         self._app.state.ready = False
         super().handle_exit(sig, frame)
 
 
 def run_server(app: FastAPI, host: str, port: int, limits: ServerLimits | None = None,
-               log_level: str = "info") -> None:
-    """Serve ``app`` until SIGINT/SIGTERM, with ``limits`` (default :class:`ServerLimits`; see the module notes)."""
+               log_level: str = "info", sock: socket.socket | None = None) -> None:
+    """Serve ``app`` until SIGINT/SIGTERM, with ``limits`` (default :class:`ServerLimits`; see the module notes).
+
+    ``sock``: a listening socket to serve on instead of binding ``host``:``port``, as a worker of
+    :func:`rnnkit.serve.processes.run_workers` does (it then stops on SIGTERM only).
+    """
     limits = limits or ServerLimits()
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                             http=header_timeout_protocol(limits.header_timeout_s),
@@ -150,4 +163,4 @@ def run_server(app: FastAPI, host: str, port: int, limits: ServerLimits | None =
                             timeout_graceful_shutdown=int(limits.drain_s) if limits.drain_s else 0)
     gc.collect()
     gc.freeze()  # the models' objects, loaded once and kept, are no longer walked by every full collection
-    _Server(config, app).run()
+    _Server(config, app, ignore_sigint=sock is not None).run(sockets=None if sock is None else [sock])
