@@ -18,7 +18,7 @@ import pytest
 
 from rnnkit.cli import main
 from rnnkit.errors import RnnkitError
-from rnnkit.serve.processes import reserve
+from rnnkit.serve.processes import listen
 
 pytest.importorskip("fastapi")
 
@@ -95,6 +95,13 @@ def test_two_workers_serve_one_port_a_killed_one_is_replaced_and_ctrl_c_stops_al
         first = _workers(proc.pid)
         assert len(first) == 2
         assert _sentiment_answers(base, 6)
+        clients = [httpx.Client(base_url=base, timeout=30) for _ in range(6)]  # six connections, opened in turn
+        try:
+            answered = [client.get("/v1/health").json()["process"] for client in clients]
+        finally:
+            for client in clients:
+                client.close()
+        assert sorted(answered) == sorted(first * 3)  # handed out in turn: three connections each
         os.kill(first[0], signal.SIGKILL)
         deadline = time.monotonic() + 120
         while (len(now := _workers(proc.pid)) != 2 or first[0] in now) and time.monotonic() < deadline:
@@ -156,7 +163,7 @@ def test_a_port_in_use_is_one_line(capsys):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(RnnkitError, match=f"cannot listen on 127.0.0.1:{port}: .*in use"):
-            reserve("127.0.0.1", port)
+            listen("127.0.0.1", port)
         assert main(["serve", "--workers", "2", "--port", str(port)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: cannot listen on") and err.count("\n") == 1

@@ -140,7 +140,7 @@ def test_run_server_freezes_the_loaded_objects_before_serving(monkeypatch):
 
     seen = {}
     monkeypatch.setattr(server._Server, "run",
-                        lambda self, sockets=None: seen.setdefault("frozen", gc.get_freeze_count()))
+                        lambda self: seen.setdefault("frozen", gc.get_freeze_count()))
     try:
         server.run_server(FastAPI(), "127.0.0.1", 0)
     finally:

@@ -102,10 +102,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
               "pip install 'rnnkit[serve]'", file=sys.stderr)
         return 1
     if args.workers > 1:
-        from rnnkit.serve.processes import reserve, run_workers
+        from rnnkit.serve.processes import listen, run_workers
 
-        reserved = reserve(args.host, args.port)
-        return run_workers(functools.partial(_load_worker, args, lanes, server), reserved, args.workers,
+        listener = listen(args.host, args.port)
+        return run_workers(functools.partial(_load_worker, args, lanes, server), listener, args.workers,
                            server.drain_s)
     app = _app(args, lanes)
     run_server(app, args.host, args.port, server, log_level=args.log_level)
@@ -127,7 +127,7 @@ def _load_worker(args: argparse.Namespace, lanes: dict[str, Any], server: Server
     from rnnkit.serve.server import run_server
 
     app = _app(args, lanes)
-    return lambda sock: run_server(app, args.host, args.port, server, log_level=args.log_level, sock=sock)
+    return lambda channel: run_server(app, args.host, args.port, server, log_level=args.log_level, handoff=channel)
 
 
 def _sentiment(model: Path | None, onnx: Path | None) -> tuple[Any, tuple[str, str | None] | None]:

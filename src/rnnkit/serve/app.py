@@ -20,6 +20,7 @@ loop never runs a model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -205,7 +206,7 @@ def _api(served: Served, lanes: Mapping[str, Lane]) -> APIRouter:
                       tagger=served.sources["tagger"], translator=served.sources["translator"],
                       chars=served.sources["chars"],
                       reviews=served.sources["reviews"], quantized=served.quantized,
-                      notes=list(served.notes.values()),
+                      notes=list(served.notes.values()), process=os.getpid(),
                       lanes={name: LaneStats(**lane.limits_and_stats()) for name, lane in lanes.items()})
 
     @router.get("/models")

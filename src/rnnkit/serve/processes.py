@@ -2,25 +2,29 @@
 
 A server process runs its HTTP handling, tokenisation and VADER's scores under one interpreter lock,
 so on a busy service one process cannot keep two cores busy. ``rnnkit serve --workers N`` starts N
-``spawn`` processes that each load the models and then listen on the same address with
-``SO_REUSEPORT``, so that the kernel spreads new connections over them (gunicorn's ``--reuse-port``).
-A socket shared by all of them, as ``uvicorn --workers`` does it, was tried first: each asyncio loop
-accepts every waiting connection at once, so one process took most of the 16 connections of
-``bench/serve_load.py`` and the throughput moved from run to run by 40% (docs/serve.md). Each process
-has its own models, lanes, limits and counters (``/v1/health`` shows the one that answered), so
-memory grows with N. Linux only (where ``SO_REUSEPORT`` balances).
+``spawn`` processes that each load the models and serve. A small supervising process listens on the
+address, accepts each new connection and hands it, as a file descriptor over a Unix socket, to the
+workers in turn (round robin, as Node's cluster module does); the worker then serves that
+connection itself, for as long as the client keeps it. Two ways were tried first (docs/serve.md):
+one socket shared by all workers, as ``uvicorn --workers`` does (each asyncio loop accepts every
+waiting connection when it wakes, so one process took most of the 16 connections of
+``bench/serve_load.py``), and ``SO_REUSEPORT`` (the kernel's hash of 16 connections over two
+sockets often split them unevenly, 11 / 5 say). Each worker has its own models, lanes, limits and
+counters (``/v1/health`` shows the one that answered), so memory grows with N. Unix only (file
+descriptors passed over Unix sockets).
 
 The supervisor:
 
-* holds the address (bound, not listening, so it takes no connections) from the start: a port in
-  use is one error line at once, and ``--port 0`` picks one port for all workers;
-* waits until every worker has loaded its models; a worker that fails before that (a bad model
-  file, say) stops them all, and the command exits 1 after that worker's one-line error;
-* starts a new worker when one dies later (killed, out of memory), saying so in one line;
-* on SIGINT or SIGTERM asks every worker to stop once (SIGTERM: each drains as one server does), and
-  kills those still running ``drain_s`` + 10 seconds later. The workers ignore SIGINT, so a Ctrl-C
-  in a terminal, which reaches the whole process group, is one request to stop, not two (a second
-  signal makes uvicorn stop at once, without draining);
+* listens from the start: a port in use is one error line at once, and ``--port 0`` picks a port;
+* waits until every worker has loaded its models before it accepts; a worker that fails before
+  that (a bad model file, say) stops them all, and the command exits 1 after that worker's
+  one-line error;
+* starts a new worker when one dies later (killed, out of memory), saying so in one line; the
+  connections it held are lost, new ones go to the others meanwhile;
+* on SIGINT or SIGTERM stops accepting and asks every worker to stop once (SIGTERM: each drains as
+  one server does), and kills those still running ``drain_s`` + 10 seconds later. The workers
+  ignore SIGINT, so a Ctrl-C in a terminal, which reaches the whole process group, is one request to
+  stop, not two (a second signal makes uvicorn stop at once, without draining);
 * is watched by each worker: a worker whose supervisor has died (SIGKILL) exits too.
 """
 
@@ -32,43 +36,39 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from rnnkit.errors import RnnkitError, first_line
 
-__all__ = ["MAX_SERVER_WORKERS", "reserve", "run_workers"]
+__all__ = ["MAX_SERVER_WORKERS", "listen", "receive_connections", "run_workers"]
 
 MAX_SERVER_WORKERS = 64  # a sanity bound on `rnnkit serve --workers`
 GRACE_S = 10.0  # after the drain time: how long stopping workers get before they are killed
-BACKLOG = 2048  # each worker's queue of connections not yet accepted (uvicorn's default)
+BACKLOG = 2048  # connections waiting to be accepted (uvicorn's default)
+ACCEPT_POLL_S = 0.2  # how often the accepting thread looks whether the service is stopping
 
-Serve = Callable[[socket.socket], None]  # what a worker's load() returns: serve on this listening socket
+Serve = Callable[[socket.socket], None]  # what a worker's load() returns: serve the connections sent on this socket
 
 
-def reserve(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host``:``port`` for reuse by the workers, not listening (it takes no connections).
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port``.
 
     Raises:
         RnnkitError: the address cannot be used (a port in use, an unknown host), in one line.
     """
-    return _socket(host, port, listening=False)
-
-
-def _socket(host: str, port: int, listening: bool) -> socket.socket:
-    if not hasattr(socket, "SO_REUSEPORT"):
-        raise RnnkitError("rnnkit serve --workers needs SO_REUSEPORT (Linux); run one process, or one per port "
-                          "behind a proxy")
+    if not hasattr(socket, "send_fds"):
+        raise RnnkitError("rnnkit serve --workers needs a Unix system (it passes connections over Unix sockets); "
+                          "run one process per port behind a proxy instead")
     sock = None
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-        if listening:
-            sock.listen(BACKLOG)
+        sock.listen(BACKLOG)
     except OSError as err:
         if sock is not None:
             sock.close()
@@ -76,53 +76,83 @@ def _socket(host: str, port: int, listening: bool) -> socket.socket:
     return sock
 
 
-def run_workers(load: Callable[[], Serve], reserved: socket.socket, workers: int, drain_s: float) -> int:
-    """Serve from ``workers`` spawned processes until SIGINT/SIGTERM; the exit status.
+def run_workers(load: Callable[[], Serve], listener: socket.socket, workers: int, drain_s: float) -> int:
+    """Serve ``listener``'s connections from ``workers`` spawned processes until SIGINT/SIGTERM; the exit status.
 
-    Each worker runs ``load()`` (the models), then listens on ``reserved``'s address and calls what
-    ``load`` returned with its listening socket. ``load`` must be picklable (a module-level function,
-    or a ``functools.partial`` of one). An error raised while loading or listening is printed once,
-    by the supervisor, as ``rnnkit: error: ...``, and the status is 1.
+    Each worker runs ``load()`` (the models) and then calls what it returned with a Unix socket on
+    which it receives the connections it is to serve (:func:`receive_connections`). ``load`` must be
+    picklable (a module-level function, or a ``functools.partial`` of one). An error raised while
+    loading is printed once, by the supervisor, as ``rnnkit: error: ...``, and the status is 1.
     """
-    address = reserved.getsockname()[:2]
     context = multiprocessing.get_context("spawn")
-    stopping = False
+    stopping = threading.Event()
     procs: dict[int, _Worker] = {}
 
     def stop(signum: int, frame: Any) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
+        if not stopping.is_set():
+            stopping.set()
             for worker in procs.values():
                 if worker.proc.is_alive():
                     os.kill(worker.proc.pid, signal.SIGTERM)
 
     def start(slot: int) -> _Worker:
         receive, send = context.Pipe(duplex=False)
-        proc = context.Process(target=_worker_main, args=(load, address, send), name=f"rnnkit-serve-{slot + 1}")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        proc = context.Process(target=_worker_main, args=(load, send, theirs), name=f"rnnkit-serve-{slot + 1}")
         proc.start()
         send.close()  # the worker holds the sending end: end of file here when it exits
-        return _Worker(proc, receive)
+        theirs.close()
+        return _Worker(proc, receive, ours)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    accepting = threading.Thread(target=_hand_out, args=(listener, procs, stopping), daemon=True,
+                                 name="rnnkit-serve-accept")
     try:
         for slot in range(workers):
             procs[slot] = start(slot)
-        status = _supervise(procs, start, lambda: stopping)
+        status = _supervise(procs, start, stopping, accepting)
         if status:
             stop(signal.SIGTERM, None)
         _wait_all(procs, drain_s + GRACE_S)
         return status
     finally:
+        stopping.set()
+        if accepting.is_alive():
+            accepting.join()
+        listener.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-class _Worker:
-    """A server process, the end of its pipe, and what it has said: ready, or why it could not start."""
+def _hand_out(listener: socket.socket, procs: dict[int, _Worker], stopping: threading.Event) -> None:
+    """In the supervisor's accepting thread: each new connection to the next ready worker, in turn."""
+    listener.settimeout(ACCEPT_POLL_S)
+    turn = 0
+    while not stopping.is_set():
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        except OSError:  # the listener was closed
+            return
+        with conn:
+            ready = [worker for worker in list(procs.values()) if worker.ready and worker.proc.is_alive()]
+            for step in range(len(ready)):
+                worker = ready[(turn + step) % len(ready)]
+                try:
+                    socket.send_fds(worker.channel, [b"c"], [conn.fileno()])
+                except OSError:  # that worker has just died: the next one
+                    continue
+                turn += step + 1
+                break
+        # closing our copy leaves the connection open in the worker; with no worker, the client sees it close
 
-    def __init__(self, proc: Any, pipe: Any) -> None:
-        self.proc, self.pipe = proc, pipe
+
+class _Worker:
+    """A server process, its pipe (what it says: ready, or why it could not start) and its connection channel."""
+
+    def __init__(self, proc: Any, pipe: Any, channel: socket.socket) -> None:
+        self.proc, self.pipe, self.channel = proc, pipe, channel
         self.ready = False
         self.error: str | None = None
 
@@ -137,14 +167,19 @@ class _Worker:
             pass
 
 
-def _supervise(procs: dict[int, _Worker], start: Callable[[int], _Worker], stopping: Callable[[], bool]) -> int:
-    """Watch the workers until a stop signal (0), or until one fails before it was ready (1)."""
-    while not stopping():
+def _supervise(procs: dict[int, _Worker], start: Callable[[int], _Worker], stopping: threading.Event,
+               accepting: threading.Thread) -> int:
+    """Watch the workers until a stop signal (0), or until one fails before it was ready (1).
+
+    Starts ``accepting`` once every first worker is ready.
+    """
+    while not stopping.is_set():
         multiprocessing.connection.wait([w.proc.sentinel for w in procs.values()], timeout=0.5)
         for slot, worker in list(procs.items()):
-            if worker.proc.is_alive() or stopping():
+            if worker.proc.is_alive() or stopping.is_set():
                 continue
             worker.proc.join()
+            worker.channel.close()
             worker.read()
             if not worker.ready:  # it could not load its models: neither would the next one
                 print(f"rnnkit: {worker.error}" if worker.error else
@@ -157,6 +192,8 @@ def _supervise(procs: dict[int, _Worker], start: Callable[[int], _Worker], stopp
         for worker in procs.values():
             if not worker.ready:
                 worker.read()
+        if not accepting.is_alive() and not stopping.is_set() and all(w.ready for w in procs.values()):
+            accepting.start()  # connections waited in the listen queue while the models loaded
     return 0
 
 
@@ -170,14 +207,13 @@ def _wait_all(procs: dict[int, _Worker], seconds: float) -> None:
             worker.proc.join()
 
 
-def _worker_main(load: Callable[[], Serve], address: tuple[str, int], pipe: Any) -> None:
+def _worker_main(load: Callable[[], Serve], pipe: Any, channel: socket.socket) -> None:
     from rnnkit.nn.workers import exit_with_parent
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor turns a Ctrl-C into one SIGTERM
     exit_with_parent()
     try:
         serve = load()
-        sock = _socket(*address, listening=True)  # after loading: no connection waits on a loading worker
     except Exception as err:
         known = isinstance(err, RnnkitError)
         pipe.send(("error", f"error: {first_line(err, 1000)}" if known else
@@ -185,4 +221,23 @@ def _worker_main(load: Callable[[], Serve], address: tuple[str, int], pipe: Any)
         sys.exit(1)
     pipe.send(("ready", None))
     pipe.close()
-    serve(sock)
+    serve(channel)
+
+
+def receive_connections(channel: socket.socket, take: Callable[[socket.socket], None]) -> bool:
+    """In a worker: ``take(connection)`` for each connection the supervisor has sent on ``channel`` so far.
+
+    For an event loop's reader callback on a non-blocking ``channel``. False once the supervisor has
+    closed its end (no more will come).
+    """
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(channel, 1, 1)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        if not message and not fds:
+            return False
+        for fd in fds:
+            take(socket.socket(fileno=fd))

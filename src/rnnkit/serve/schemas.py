@@ -345,5 +345,6 @@ class Health(BaseModel):
     reviews: str = Field(description="the review generator's source")
     quantized: str | None = Field(None, description="\"int8\" when the models run with int8 weights (--quantize)")
     notes: list[str] = Field(description="fallbacks taken at start, e.g. the lexicon instead of a missing model")
+    process: int = Field(description="the id of the server process that answered (one of N with --workers N)")
     limits: Limits = Limits()
     lanes: dict[str, LaneStats] = Field(default_factory=dict, description="each kind of work's limits and counters")

@@ -133,28 +133,67 @@ def _h11_header_timeout_protocol(timeout_s: float) -> type[H11Protocol]:
 class _Server(uvicorn.Server):
     """uvicorn's server, turning the app's readiness off at the first shutdown signal.
 
-    ``ignore_sigint``: in a worker of ``rnnkit serve --workers N``, whose supervisor turns a Ctrl-C
-    into one SIGTERM (:mod:`rnnkit.serve.processes`).
+    ``handoff``: in a worker of ``rnnkit serve --workers N`` (:mod:`rnnkit.serve.processes`), the
+    Unix socket on which the supervisor sends the connections to serve; the server then listens on
+    nothing itself, and stops on SIGTERM only (the supervisor turns a Ctrl-C into one SIGTERM).
     """
 
-    def __init__(self, config: uvicorn.Config, app: FastAPI, ignore_sigint: bool = False) -> None:
+    def __init__(self, config: uvicorn.Config, app: FastAPI, handoff: socket.socket | None = None) -> None:
         super().__init__(config)
         self._app = app
-        self._ignore_sigint = ignore_sigint
+        self._handoff = handoff
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        if self._ignore_sigint and sig == signal.SIGINT:
+        if self._handoff is not None and sig == signal.SIGINT:
             return
         self._app.state.ready = False
         super().handle_exit(sig, frame)
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._handoff is None:
+            return await super().startup(sockets=sockets)
+        await super().startup(sockets=[])  # no listening socket of its own
+        loop = asyncio.get_running_loop()
+        config = self.config
+
+        def create_protocol() -> asyncio.Protocol:  # what uvicorn's startup gives its listening sockets
+            return config.http_protocol_class(config=config, server_state=self.server_state,  # type: ignore[call-arg]
+                                              app_state=self.lifespan.state)
+
+        async def serve(conn: socket.socket) -> None:
+            try:
+                await loop.connect_accepted_socket(create_protocol, conn)
+            except OSError:  # the client left before its connection was set up
+                conn.close()
+
+        def take(conn: socket.socket) -> None:
+            if self.should_exit:
+                conn.close()
+            else:
+                conn.setblocking(False)
+                loop.create_task(serve(conn))
+
+        def readable() -> None:
+            from rnnkit.serve.processes import receive_connections
+
+            if not receive_connections(self._handoff, take):
+                loop.remove_reader(self._handoff.fileno())
+
+        self._handoff.setblocking(False)
+        loop.add_reader(self._handoff.fileno(), readable)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._handoff is not None:
+            asyncio.get_running_loop().remove_reader(self._handoff.fileno())
+        await super().shutdown(sockets=sockets)
+
 
 def run_server(app: FastAPI, host: str, port: int, limits: ServerLimits | None = None,
-               log_level: str = "info", sock: socket.socket | None = None) -> None:
+               log_level: str = "info", handoff: socket.socket | None = None) -> None:
     """Serve ``app`` until SIGINT/SIGTERM, with ``limits`` (default :class:`ServerLimits`; see the module notes).
 
-    ``sock``: a listening socket to serve on instead of binding ``host``:``port``, as a worker of
-    :func:`rnnkit.serve.processes.run_workers` does (it then stops on SIGTERM only).
+    ``handoff``: serve the connections that arrive on this Unix socket instead of binding
+    ``host``:``port``, as a worker of :func:`rnnkit.serve.processes.run_workers` does.
     """
     limits = limits or ServerLimits()
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
@@ -163,4 +202,4 @@ def run_server(app: FastAPI, host: str, port: int, limits: ServerLimits | None =
                             timeout_graceful_shutdown=int(limits.drain_s) if limits.drain_s else 0)
     gc.collect()
     gc.freeze()  # the models' objects, loaded once and kept, are no longer walked by every full collection
-    _Server(config, app, ignore_sigint=sock is not None).run(sockets=None if sock is None else [sock])
+    _Server(config, app, handoff=handoff).run()
