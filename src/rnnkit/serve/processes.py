@@ -113,15 +113,20 @@ def run_workers(load: Callable[[], Serve], listener: socket.socket, workers: int
         status = _supervise(procs, start, stopping, accepting)
         if status:
             stop(signal.SIGTERM, None)
+        _stop_accepting(accepting, listener)  # new clients are refused while the workers drain
         _wait_all(procs, drain_s + GRACE_S)
         return status
     finally:
         stopping.set()
-        if accepting.is_alive():
-            accepting.join()
-        listener.close()
+        _stop_accepting(accepting, listener)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _stop_accepting(accepting: threading.Thread, listener: socket.socket) -> None:
+    if accepting.is_alive():
+        accepting.join()  # it sees the stop within ACCEPT_POLL_S
+    listener.close()
 
 
 def _hand_out(listener: socket.socket, procs: dict[int, _Worker], stopping: threading.Event) -> None:
@@ -133,8 +138,12 @@ def _hand_out(listener: socket.socket, procs: dict[int, _Worker], stopping: thre
             conn, _ = listener.accept()
         except TimeoutError:
             continue
-        except OSError:  # the listener was closed
-            return
+        except OSError as err:  # out of file descriptors, say: wait, and go on
+            if listener.fileno() == -1:
+                return
+            print(f"rnnkit serve: cannot accept a connection: {first_line(err)}", file=sys.stderr, flush=True)
+            stopping.wait(ACCEPT_POLL_S)
+            continue
         with conn:
             ready = [worker for worker in list(procs.values()) if worker.ready and worker.proc.is_alive()]
             for step in range(len(ready)):
@@ -192,7 +201,7 @@ def _supervise(procs: dict[int, _Worker], start: Callable[[int], _Worker], stopp
         for worker in procs.values():
             if not worker.ready:
                 worker.read()
-        if not accepting.is_alive() and not stopping.is_set() and all(w.ready for w in procs.values()):
+        if accepting.ident is None and not stopping.is_set() and all(w.ready for w in procs.values()):
             accepting.start()  # connections waited in the listen queue while the models loaded
     return 0
 
