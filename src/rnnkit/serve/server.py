@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from rnnkit.serve.limits import ServerLimits
+from rnnkit.serve.processes import receive_connections
 
 __all__ = ["header_timeout_protocol", "run_server"]
 
@@ -142,6 +143,7 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._app = app
         self._handoff = handoff
+        self._setting_up: set[asyncio.Task] = set()  # handed-over connections not yet set up
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         if self._handoff is not None and sig == signal.SIGINT:
@@ -169,13 +171,13 @@ class _Server(uvicorn.Server):
         def take(conn: socket.socket) -> None:
             if self.should_exit:
                 conn.close()
-            else:
-                conn.setblocking(False)
-                loop.create_task(serve(conn))
+                return
+            conn.setblocking(False)
+            task = loop.create_task(serve(conn))
+            self._setting_up.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._setting_up.discard)
 
         def readable() -> None:
-            from rnnkit.serve.processes import receive_connections
-
             if not receive_connections(self._handoff, take):
                 loop.remove_reader(self._handoff.fileno())
 
