@@ -3,7 +3,7 @@
 Every path runs in this one process on the same inputs, one thread each (torch and ONNX Runtime):
 
 * next-word step: one token from a carried state, then the next-token logits (the keystroke that ends
-  a word). PyTorch is the predictor's own engine (``Engine.run`` + ``Engine.logits``, oneDNN off),
+  a word). PyTorch is the predictor's own engine (``Engine.run`` + ``Engine.logits``, the step by the cell kernels),
   float32 and ``quantize="int8"``; ONNX Runtime is :class:`rnnkit.export.OnnxNextWord` on the float
   and the int8 export. p50/p99/mean in microseconds over ``--steps`` steps.
 * sentiment: the network alone on batches of 256 texts of 20 tokens (PyTorch ``LexiconClassifier``

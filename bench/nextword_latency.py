@@ -70,7 +70,7 @@ def main() -> int:
     print(describe())
     print(f"model {args.model or 'bundled default'}: {predictor!r}")
     print(f"{len(typed)} keystrokes after a {PREFIX_TOKENS}-token prefix, batch 1, {args.threads} thread(s); "
-          "oneDNN off for the step (rnnkit's fast path)")
+          "one-token LSTM steps by the cell kernels (rnnkit.nn.fused.run_module)")
     session = predictor.session(prefix)
     for _ in range(3):  # warm-up, not timed
         predictor.suggest(prefix + "the ")

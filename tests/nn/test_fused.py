@@ -162,3 +162,59 @@ def test_outputs_only_keeps_the_exact_path_when_autograd_records():
     assert final is not None  # training: the module's usual exact path, final state included
     output.sum().backward()
     assert x.grad is not None
+
+
+# run_module: one step by the cell kernels -------------------------------------------------------------------
+
+def _step_calls(monkeypatch):
+    """Count _one_step's calls (the cell-kernel path) while letting it run."""
+    calls = []
+    real = fused._one_step
+
+    def spy(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(fused, "_one_step", spy)
+    return calls
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("num_layers", [1, 3])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("given_state", [True, False])
+def test_run_module_one_step_by_cells_equals_the_module(monkeypatch, cell, num_layers, nonlinearity, given_state):
+    torch.manual_seed(0)
+    layer = Recurrent(cell, INPUT, HIDDEN, num_layers=num_layers, dropout=0.5, nonlinearity=nonlinearity).eval()
+    x = torch.randn(4, 1, INPUT)
+    state = _random_state(layer, 4) if given_state else None
+    with torch.inference_mode():
+        expected = layer.fused(x, state)
+        calls = _step_calls(monkeypatch)
+        got = fused.run_module(layer.fused, x, state)
+        via_layer = layer(x, state=state)
+    assert calls == [1, 1]  # run_module, then the layer's forward (run_fused without lengths)
+    _assert_same(got, expected, atol=1e-6)
+    _assert_same(via_layer, expected, atol=1e-6)
+    assert torch.backends.mkldnn.enabled  # nothing switched off for the process
+
+
+@pytest.mark.parametrize("case", ["two steps", "training mode", "autograd", "bidirectional", "int8"])
+def test_run_module_leaves_everything_else_to_the_module(monkeypatch, case):
+    torch.manual_seed(0)
+    layer = Recurrent("lstm", INPUT, HIDDEN, num_layers=2, bidirectional=case == "bidirectional").eval()
+    module = layer.fused
+    x = torch.randn(2, 2 if case == "two steps" else 1, INPUT)
+    if case == "training mode":
+        module.train()
+    if case == "int8":
+        from rnnkit.nn.quantize import quantize_int8
+
+        module = quantize_int8(module)
+    calls = _step_calls(monkeypatch)
+    with contextlib.nullcontext() if case == "autograd" else torch.no_grad():
+        got = fused.run_module(module, x, None)
+        expected = module(x)
+    assert calls == []
+    if case != "training mode":  # dropout draws differ between the two calls
+        _assert_same(got, expected, atol=0)

@@ -4,10 +4,10 @@ A :class:`~rnnkit.apps.nextword.NextWordPredictor` holds one :class:`Engine`; ea
 :class:`~rnnkit.apps.nextword.session.NextWordSession` takes it and keeps its own recurrent state.
 The engine holds no per-session state, so any number of sessions share one.
 
-The step is the model's own modules (embedding, ``nn.LSTM``, decoder) called directly, under
-``torch.inference_mode()`` and with oneDNN off: at batch 1 torch's plain CPU kernels are ~3x faster
-than oneDNN's, which re-lays-out the weights on every call (measured on this project's 2-core Xeon,
-torch 2.13.0 CPU: an LSTM step ~260 us vs ~850 us).
+The step is the model's own weights (embedding, ``nn.LSTM``, decoder) called directly under
+``torch.inference_mode()``; a one-token step runs the LSTM layer by layer through torch's cell
+kernels (:func:`~rnnkit.nn.fused.run_module`), ~2.6x faster at batch 1 than the module through oneDNN,
+which re-lays-out the weights on every call.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from torch import Tensor
 from rnnkit.apps.nextword.text import PrefixIndex, TextSettings
 from rnnkit.config import check_choice
 from rnnkit.models import LanguageModel
-from rnnkit.nn.inference import fast_path
+from rnnkit.nn.fused import run_module
 from rnnkit.nn.quantize import QUANTIZE_CHOICES, quantize_int8
 from rnnkit.text import Vocabulary
 
@@ -76,12 +76,12 @@ class Engine:
 
     def run(self, ids: list[int], state: Any) -> tuple[Tensor, Any]:
         """Feed ``ids`` from ``state`` (None: zeros); return (last output (hidden_size,), new state)."""
-        with fast_path():
+        with torch.inference_mode():
             if len(ids) == 1:  # the common keystroke: a view of one row, no index tensor to build
                 x = self._embedding[ids[0]].view(1, 1, -1)  # (1, 1, embedding_dim)
             else:
                 x = F.embedding(torch.tensor([ids]), self._embedding)  # (1, T, embedding_dim)
-            output, state = self._rnn(x, state)  # (1, T, hidden_size)
+            output, state = run_module(self._rnn, x, state)  # (1, T, hidden_size)
             return output[0, -1], state
 
     def run_many(self, id_lists: list[list[int]]) -> Tensor:
@@ -99,23 +99,23 @@ class Engine:
                 groups[-1].append(row)
             else:
                 groups.append([row])
-        with fast_path():
+        with torch.inference_mode():
             for rows in groups:
                 lengths = [len(id_lists[r]) for r in rows]
                 padded = [id_lists[r] + [0] * (lengths[-1] - n) for r, n in zip(rows, lengths, strict=True)]
                 x = F.embedding(torch.tensor(padded), self._embedding)  # (B, T, E)
-                output = self._rnn(x, _expand_state(self.start[1], len(rows)))[0]  # (B, T, H)
+                output = run_module(self._rnn, x, _expand_state(self.start[1], len(rows)))[0]  # (B, T, H)
                 outputs[rows] = output[torch.arange(len(rows)), torch.tensor(lengths) - 1]
         return outputs
 
     def logits(self, output: Tensor) -> Tensor:
         """Next-token logits (vocab_size,) from one output of :meth:`run`."""
-        with fast_path():
+        with torch.inference_mode():
             return self._decoder(output.unsqueeze(0))[0]  # (1, H): the int8 linear layer takes only batches
 
     def logits_many(self, outputs: Tensor) -> Tensor:
         """Next-token logits (N, vocab_size) from (N, hidden_size) outputs: one matrix product for all."""
-        with fast_path():
+        with torch.inference_mode():
             return self._decoder(outputs)
 
 
