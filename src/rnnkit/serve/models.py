@@ -1,8 +1,8 @@
 """The models a running service holds: loaded once at start, each behind its own lock.
 
 The apps are called from worker threads (the event loop never runs a model; see :mod:`.lanes`). A
-model object is not promised to be thread-safe (the analyzers keep caches). So one lock per model object serialises calls
-into it, while a suggestion never waits for a sentiment request, nor the event loop for either.
+model object is not promised to be thread-safe (the analyzers keep caches), so one lock per model
+object serialises calls into it, while a suggestion never waits for a sentiment request, nor the event loop for either.
 Generation runs on its own copy of the next-word model, so a keystroke suggestion never waits
 behind 200 sampled words.
 """
