@@ -1,4 +1,4 @@
-"""map_batches: order, one intra-op thread per worker, the caller's autograd mode, errors."""
+"""map_batches: order, one intra-op thread per worker, the caller's autograd mode, errors; batch_or_each."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import threading
 import pytest
 import torch
 
-from rnnkit.nn.inference import map_batches
+from rnnkit.errors import InputError
+from rnnkit.nn.inference import batch_or_each, map_batches
 
 
 def test_map_batches_keeps_order_and_runs_side_by_side_on_one_thread_each():
@@ -52,3 +53,53 @@ def test_map_batches_keeps_the_callers_autograd_mode_and_raises_the_first_error(
             map_batches(fail, list(range(8)))
     finally:
         torch.set_num_threads(before)
+
+
+def _upper(calls):
+    def run(texts):
+        calls.append(list(texts))
+        if "bad" in texts:
+            raise InputError("bad text")
+        if "bug" in texts:
+            raise KeyError("bug")
+        return [text.upper() for text in texts]
+
+    return run
+
+
+def test_batch_or_each_runs_all_parts_at_once_and_splits_the_results():
+    calls = []
+    assert batch_or_each(_upper(calls), [["a", "b"], [], ["c"]]) == [(True, ["A", "B"]), (True, []), (True, ["C"])]
+    assert calls == [["a", "b", "c"]]
+    assert batch_or_each(_upper(calls), []) == []
+
+
+def test_batch_or_each_keeps_a_refused_parts_error_with_that_part():
+    calls = []
+    outcomes = batch_or_each(_upper(calls), [["a"], ["bad", "b"], ["c"]])
+    assert [ok for ok, _ in outcomes] == [True, False, True]
+    assert outcomes[0][1] == ["A"] and outcomes[2][1] == ["C"] and isinstance(outcomes[1][1], InputError)
+    assert calls == [["a", "bad", "b", "c"], ["a"], ["bad", "b"], ["c"]]
+
+
+def test_batch_or_each_runs_a_single_part_once_and_lets_other_errors_through():
+    calls = []
+    [(ok, err)] = batch_or_each(_upper(calls), [["bad"]])
+    assert not ok and isinstance(err, InputError) and calls == [["bad"]]
+    with pytest.raises(KeyError):  # not an rnnkit error in the whole batch: a bug, never hidden
+        batch_or_each(_upper(calls), [["a"], ["bug"]])
+    with pytest.raises(KeyError):  # alone, only ``catch`` is kept per part
+        batch_or_each(_upper(calls), [["bad"], ["bug"]])
+
+
+def test_batch_or_each_alone_and_catch_as_a_service_uses_them():
+    calls, alone = [], []
+
+    def run_alone(i):
+        alone.append(i)
+        return _upper(calls)([["bad"], ["bug"], ["ok"]][i])
+
+    outcomes = batch_or_each(_upper(calls), [["bad"], ["bug"], ["ok"]], alone=run_alone, catch=Exception)
+    assert alone == [0, 1, 2]
+    assert [type(value) for _, value in outcomes] == [InputError, KeyError, list]
+    assert outcomes[2] == (True, ["OK"])

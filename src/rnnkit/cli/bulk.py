@@ -40,7 +40,7 @@ from rnnkit.cli.records import (
     open_output,
     read_records,
 )
-from rnnkit.errors import InputError, RnnkitError, first_line
+from rnnkit.errors import InputError, first_line
 
 __all__ = ["BATCH_CHARS", "FORMATS", "MAX_RECORD_BYTES", "OUT_FORMATS", "SENTIMENT_BATCH", "SENTIMENT_COLUMNS",
            "SUGGESTION_COLUMNS", "TAG_COLUMNS", "TRANSLATION_COLUMNS", "BulkSummary", "Scorer", "add_bulk_flags",
@@ -262,19 +262,10 @@ class Scorer:
 
     def score(self, texts: list[str]) -> list[Outcome]:
         """(True, result) or (False, the error's first line) for each text, in order."""
-        if not texts:
-            return []
-        try:
-            return [(True, result) for result in self.predict(texts)]
-        except RnnkitError:
-            pass
-        outcomes: list[Outcome] = []
-        for text in texts:
-            try:
-                outcomes.append((True, self.predict([text])[0]))
-            except RnnkitError as err:
-                outcomes.append((False, first_line(err, 300)))
-        return outcomes
+        from rnnkit.nn.inference import batch_or_each  # here: `rnnkit --help` does not import torch
+
+        return [(True, value[0]) if ok else (False, first_line(value, 300))
+                for ok, value in batch_or_each(self.predict, [[text] for text in texts])]
 
 
 def _write(batch: Batch, outcomes: list[Outcome], writer: Writer) -> tuple[int, int]:

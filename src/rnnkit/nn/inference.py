@@ -1,8 +1,10 @@
-"""Batched inference on a CPU with several threads: batches side by side, one thread each.
+"""Batched inference: batches side by side on several threads, and batches that keep each part's error apart.
 
 A small recurrent layer barely speeds up with a second intra-op thread, but two batches run side by
-side, one thread each, do (:func:`map_batches`). For single steps (a keystroke, one sampled
-character) see :func:`rnnkit.nn.fused.run_module`.
+side, one thread each, do (:func:`map_batches`). A batch made of several callers' texts (a file's
+lines, a service's requests) runs as one model call, and if one part is refused, each part alone, so
+that one bad text fails only its own part (:func:`batch_or_each`). For single steps (a keystroke,
+one sampled character) see :func:`rnnkit.nn.fused.run_module`.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import torch
 
-__all__ = ["map_batches"]
+from rnnkit.errors import RnnkitError
+
+__all__ = ["batch_or_each", "map_batches"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,6 +46,39 @@ def map_batches(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
             return fn(item)
 
     return list(_pool(workers).map(call, items))
+
+
+def batch_or_each(run: Callable[[list[T]], list[R]], parts: Sequence[Sequence[T]],
+                  alone: Callable[[int], list[R]] | None = None,
+                  catch: type[BaseException] | tuple[type[BaseException], ...] = RnnkitError,
+                  ) -> list[tuple[bool, Any]]:
+    """``(True, results)`` or ``(False, error)`` per part: one ``run`` of every part's items, else each alone.
+
+    ``run(items)`` returns one result per item. If the call for all parts raises an
+    :class:`~rnnkit.errors.RnnkitError` (a bad item refused), each part runs alone (``alone(i)``, or
+    ``run(list(parts[i]))``), and what a part's own call raises of ``catch`` becomes that part's
+    outcome; anything else propagates. A single part is not run twice: its first error is its outcome.
+    """
+    items = [item for part in parts for item in part]
+    if not parts:
+        return []
+    try:
+        results = run(items)
+    except RnnkitError as err:
+        if len(parts) == 1:
+            return [(False, err)]
+        outcomes: list[tuple[bool, Any]] = []
+        for i, part in enumerate(parts):
+            try:
+                outcomes.append((True, alone(i) if alone is not None else run(list(part))))
+            except catch as part_error:
+                outcomes.append((False, part_error))
+        return outcomes
+    outcomes, start = [], 0
+    for part in parts:
+        outcomes.append((True, results[start:start + len(part)]))
+        start += len(part)
+    return outcomes
 
 
 _pools: dict[int, ThreadPoolExecutor] = {}

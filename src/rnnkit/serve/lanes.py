@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnnkit.errors import RnnkitError, StoppedError
+from rnnkit.nn.inference import batch_or_each
 from rnnkit.serve.limits import DEFAULT_LANES, LaneLimits
 
 __all__ = ["DEFAULT_LANES", "ClientGone", "Lane", "LaneLimits", "Overloaded", "TimedOut"]
@@ -215,26 +216,13 @@ class _Entry:
 
 
 def _run_entries(work: Callable[..., list[Any]], entries: list[_Entry]) -> list[tuple[bool, Any]]:
-    """In the lane's thread: (ok, results or error) per entry; one call for all, else one per entry."""
-    texts = [text for entry in entries for text in entry.texts]
-    try:
-        results = work(texts, should_stop=lambda: all(entry.stop.is_set() for entry in entries))
-    except RnnkitError as err:
-        if len(entries) == 1:  # that call was this request alone: running it again gives the same error
-            return [(False, err)]
-        return [_run_one(work, entry) for entry in entries]
-    outcomes, start = [], 0
-    for entry in entries:
-        outcomes.append((True, results[start:start + len(entry.texts)]))
-        start += len(entry.texts)
-    return outcomes
+    """In the lane's thread: (ok, results or error) per entry; one call for all, else one per entry.
 
-
-def _run_one(work: Callable[..., list[Any]], entry: _Entry) -> tuple[bool, Any]:
-    try:
-        return True, work(entry.texts, should_stop=entry.stop.is_set)
-    except Exception as err:  # an rnnkit error answers 4xx, any other 500; either stays with its request
-        return False, err
+    Alone, an entry's error of any kind stays with it (an rnnkit error answers 4xx, any other 500).
+    """
+    return batch_or_each(lambda texts: work(texts, should_stop=lambda: all(e.stop.is_set() for e in entries)),
+                         [entry.texts for entry in entries],
+                         alone=lambda i: work(entries[i].texts, should_stop=entries[i].stop.is_set), catch=Exception)
 
 
 def _retrieve(future: asyncio.Future) -> None:
