@@ -128,6 +128,16 @@ def test_sigterm_to_the_supervisor_drains_and_stops_every_worker():
     assert not [pid for pid in workers if _alive(pid)]
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_one_process_drains_and_exits_0_on_sigterm_and_ctrl_c(sig):
+    with _serve("--drain-timeout", "5") as (proc, base):
+        _wait_ready(proc, base)
+        proc.send_signal(sig)
+        assert proc.wait(60) == 0  # uvicorn alone re-raises SIGTERM after the drain: status 143
+        err = proc.stderr.read()
+    assert "Traceback" not in err
+
+
 def test_workers_end_when_the_supervisor_is_killed():
     with _serve("--workers", "2") as (proc, base):
         _wait_ready(proc, base)

@@ -15,9 +15,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import signal
 import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import h11
@@ -144,6 +147,24 @@ class _Server(uvicorn.Server):
         self._app = app
         self._handoff = handoff
         self._setting_up: set[asyncio.Task] = set()  # handed-over connections not yet set up
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """uvicorn's, less raising the signal again after the drain: a stop asked for is a clean exit.
+
+        uvicorn re-raises a caught SIGTERM once it has drained, so the process died of it (shell
+        status 143) while Ctrl-C ended with 0, and ``--workers`` with 0 for both. Now every way ends
+        with 0 after a drain.
+        """
+        if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         if self._handoff is not None and sig == signal.SIGINT:
