@@ -6,6 +6,8 @@ import contextlib
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import rnnkit.nn.fused as fused
@@ -218,3 +220,24 @@ def test_run_module_leaves_everything_else_to_the_module(monkeypatch, case):
     assert calls == []
     if case != "training mode":  # dropout draws differ between the two calls
         _assert_same(got, expected, atol=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cell=st.sampled_from(["lstm", "gru", "rnn_tanh", "rnn_relu"]), layers=st.integers(1, 3),
+       batch=st.integers(1, 6), features=st.integers(1, 9), hidden=st.integers(1, 9), bias=st.booleans(),
+       with_state=st.booleans(), seed=st.integers(0, 2**16))
+def test_run_module_one_step_equals_the_module_for_any_shape(cell, layers, batch, features, hidden, bias,
+                                                               with_state, seed):
+    torch.manual_seed(seed)
+    kind, _, nonlinearity = cell.partition("_")
+    cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[kind]
+    extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
+    module = cls(features, hidden, num_layers=layers, bias=bias, batch_first=True, **extra).eval()
+    x = torch.randn(batch, 1, features)
+    state = None
+    if with_state:
+        h = torch.randn(layers, batch, hidden)
+        state = (h, torch.randn_like(h)) if kind == "lstm" else h
+    with torch.inference_mode():
+        assert fused._steps_by_cell(module, x)
+        _assert_same(fused.run_module(module, x, state), module(x, state), atol=1e-5)
