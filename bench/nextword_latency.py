@@ -12,7 +12,11 @@ top-3 next-word accuracy is measured on the Tatoeba test sentences (the
 split of ``rnnkit data tatoeba``; the built-in paragraph when ../shared is absent): each word of each
 sentence predicted from the words before it, one engine step at a time.
 
-    python bench/nextword_latency.py [--model PATH] [--text FILE] [--keystrokes 2000] [--threads 1]
+    python bench/nextword_latency.py [--model PATH] [--text FILE] [--keystrokes 2000] [--threads 1] [--pause-ms 0]
+
+``--pause-ms N`` waits N ms before each timed keystroke, as a typist does (~150 ms between keys):
+back to back, the model's weights stay in the CPU's caches from one keystroke to the next; after a
+pause, other work on the machine may have pushed them out, and a keystroke reads them from memory.
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ def main() -> int:
     parser.add_argument("--text", type=Path, default=None, help="text to type (default: a built-in paragraph)")
     parser.add_argument("--keystrokes", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the CLI's default is 1)")
+    parser.add_argument("--pause-ms", type=float, default=0.0,
+                        help="wait this long before each timed keystroke, as a typist does (default 0)")
     parser.add_argument("--tatoeba", type=Path, default=TATOEBA, help=f"Tatoeba fra.txt for top-3 (default {TATOEBA})")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -69,8 +75,10 @@ def main() -> int:
     typed = " ".join(words[PREFIX_TOKENS:])[: args.keystrokes]
     print(describe())
     print(f"model {args.model or 'bundled default'}: {predictor!r}")
+    pause = args.pause_ms / 1000
     print(f"{len(typed)} keystrokes after a {PREFIX_TOKENS}-token prefix, batch 1, {args.threads} thread(s); "
-          "one-token LSTM steps by the cell kernels (rnnkit.nn.fused.run_module)")
+          "one-token LSTM steps by the cell kernels (rnnkit.nn.fused.run_module)"
+          + (f"; {args.pause_ms:g} ms pause before each keystroke" if pause else ""))
     session = predictor.session(prefix)
     for _ in range(3):  # warm-up, not timed
         predictor.suggest(prefix + "the ")
@@ -78,6 +86,8 @@ def main() -> int:
     so_far = prefix
     for ch in typed:
         so_far += ch
+        if pause:
+            time.sleep(pause)
         start = time.perf_counter()
         session.type(ch)
         incremental.append(time.perf_counter() - start)
@@ -91,7 +101,7 @@ def main() -> int:
         onnx = onnx_int8(args.model, Path(tmp) / "nextword.int8.onnx")
         if onnx is not None:
             paths["ONNX Runtime int8 incremental"] = onnx
-        times = {name: type_all(p, prefix, typed) for name, p in paths.items()}
+        times = {name: type_all(p, prefix, typed, pause) for name, p in paths.items()}
     print(f"incremental  {percentiles(incremental)}")
     print(f"full re-run  {percentiles(full)}")
     for name, samples in times.items():
@@ -119,13 +129,15 @@ def onnx_int8(model: str | None, path: Path):
     return OnnxNextWord(path, model)
 
 
-def type_all(predictor, prefix: str, typed: str) -> list[float]:
-    """Seconds per keystroke of ``typed`` after ``prefix`` in one session (after a warm-up)."""
+def type_all(predictor, prefix: str, typed: str, pause: float = 0.0) -> list[float]:
+    """Seconds per keystroke of ``typed`` after ``prefix`` in one session (after a warm-up), ``pause`` s apart."""
     for _ in range(3):
         predictor.session(prefix + "the ").suggest(3)
     session = predictor.session(prefix)
     times = []
     for ch in typed:
+        if pause:
+            time.sleep(pause)
         start = time.perf_counter()
         session.type(ch)
         times.append(time.perf_counter() - start)
