@@ -6,8 +6,11 @@ import json
 import random
 import time
 
+import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnnkit import InputError, NextWordPredictor
 from rnnkit.apps.nextword.session import MAX_CONTEXT_TOKENS, NextWordSession, rank_candidates
@@ -115,6 +118,18 @@ def test_ties_go_to_the_lower_id():
     values = torch.tensor([1.0, 3.0, 3.0, 2.0, 3.0])
     assert rank_candidates(values, None, 4, 2) == ([5, 6], [3.0, 3.0])
     assert rank_candidates(values, torch.tensor([9, 8, 7, 6, 5]), 0, 2) == ([5, 7], [3.0, 3.0])
+    assert rank_candidates(values.numpy(), np.array([9, 8, 7, 6, 5]), 0, 2) == ([5, 7], [3.0, 3.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores=st.lists(st.integers(-3, 3), min_size=1, max_size=30), k=st.integers(1, 8),
+       shuffled_ids=st.booleans(), seed=st.integers(0, 1000))
+def test_rank_candidates_equals_sorting_everything(scores, k, shuffled_ids, seed):
+    values = np.array(scores, dtype=np.float32) / 2  # few distinct values: many ties
+    ids = np.random.default_rng(seed).permutation(100)[: len(scores)] if shuffled_ids else None
+    cand = ids.tolist() if shuffled_ids else [j + 7 for j in range(len(scores))]
+    expected = sorted(zip((-values).tolist(), cand, strict=True))[:k]
+    assert rank_candidates(values, ids, 7, k) == ([i for _, i in expected], [-v for v, _ in expected])
 
 
 # results_many: the service's batched suggestions ------------------------------------------------------

@@ -197,15 +197,15 @@ class NextWordSession:
         if hi <= lo:
             return typed, []
         logits, last = self._context_logits(context)
-        with torch.inference_mode():
-            if prefix:
-                candidates: Tensor | None = torch.from_numpy(index.ids[lo:hi])
-                values = logits[candidates]
-                log_norm = log_sum_exp(values)
-            else:  # every word: the ids after the specials, a view; its normaliser is cached with the logits
-                candidates, values = None, logits[index.first_word:]
-                log_norm = self._logits_cache[2]
-            ranked, scores = rank_candidates(values, candidates, index.first_word, k)
+        scores_of = logits.numpy()  # NumPy from here: each torch call on a keystroke costs more (rank_candidates)
+        if prefix:
+            candidates: np.ndarray | None = index.ids[lo:hi]
+            values = scores_of[candidates]
+            log_norm = log_sum_exp(values)
+        else:  # every word: the ids after the specials, a view; its normaliser is cached with the logits
+            candidates, values = None, scores_of[index.first_word:]
+            log_norm = self._logits_cache[2]
+        ranked, scores = rank_candidates(values, candidates, index.first_word, k)
         lower = engine.text_settings.lower
         start = last in SENTENCE_END
         truecase = engine.truecase if lower else {}
@@ -259,33 +259,35 @@ class NextWordSession:
         return self._logits_cache[1], last
 
 
-def rank_candidates(values: Tensor, ids: Tensor | None, offset: int, k: int) -> tuple[list[int], list[float]]:
+def rank_candidates(values: Any, ids: Any, offset: int, k: int) -> tuple[list[int], list[float]]:
     """The best ``k`` candidates by score, ties to the lower id: (ids, scores).
 
-    ``values[j]`` scores candidate ``ids[j]`` (or id ``offset + j`` when ``ids`` is None). One ``topk``
-    of k + 1 and Python lists after it: each torch call on a few numbers costs microseconds, which
-    add up on a keystroke.
+    ``values[j]`` scores candidate ``ids[j]`` (or id ``offset + j`` when ``ids`` is None); arrays or CPU
+    tensors. One ``topk`` of k + 1 (faster than NumPy's ``argpartition`` from a few hundred values),
+    then Python lists: each torch or NumPy call costs microseconds on a keystroke, more when the CPU's
+    caches have been refilled by other work since the last one.
     """
-    n = values.numel()
-    top = torch.topk(values, min(k + 1, n))  # one more: if it is lower than the k-th, topk's set is exact
+    values = np.asarray(values)
+    n = values.size
+    top = torch.topk(torch.from_numpy(values), min(k + 1, n))  # one more: lower than the k-th, the set is exact
     vals, pos = top.values.tolist(), top.indices.tolist()
     if n > k and vals[k] == vals[k - 1]:  # something ties the k-th: every candidate at least as good
-        where = torch.nonzero(values >= vals[k - 1]).squeeze(1)
-        vals, pos = values[where].tolist(), where.tolist()
+        pos = np.flatnonzero(values >= vals[k - 1]).tolist()
+        vals = values[pos].tolist()
     else:
         vals, pos = vals[:k], pos[:k]
-    cand = ids[pos].tolist() if ids is not None else [p + offset for p in pos]
+    cand = np.asarray(ids)[pos].tolist() if ids is not None else [p + offset for p in pos]
     pairs = sorted(zip([-v for v in vals], cand, strict=True))[:k]  # best first, then the lowest id
     return [i for _, i in pairs], [-v for v, _ in pairs]
 
 
-def log_sum_exp(values: Tensor) -> Any:
-    """``log(sum(exp(values)))`` over the last axis: a float for a 1-D tensor, an array for (N, V) rows.
+def log_sum_exp(values: Any) -> Any:
+    """``log(sum(exp(values)))`` over the last axis (an array or CPU tensor): a float for one row, an array for (N, V).
 
     NumPy's takes half of torch's ~17 us for 8,004 logits; a batch's rows get exactly the arithmetic
     of one row alone, so batched and one-at-a-time suggestions share their normaliser.
     """
-    x = values.numpy()
+    x = np.asarray(values)
     top = x.max(axis=-1, keepdims=True)
     out = np.log(np.exp(x - top).sum(axis=-1)) + top[..., 0]
     return float(out) if out.ndim == 0 else out
