@@ -102,6 +102,7 @@ def test_two_workers_serve_one_port_a_killed_one_is_replaced_and_ctrl_c_stops_al
             for client in clients:
                 client.close()
         assert sorted(answered) == sorted(first * 3)  # handed out in turn: three connections each
+        descriptors = len(os.listdir(f"/proc/{proc.pid}/fd"))
         os.kill(first[0], signal.SIGKILL)
         deadline = time.monotonic() + 120
         while (len(now := _workers(proc.pid)) != 2 or first[0] in now) and time.monotonic() < deadline:
@@ -109,6 +110,7 @@ def test_two_workers_serve_one_port_a_killed_one_is_replaced_and_ctrl_c_stops_al
         assert len(now) == 2 and first[0] not in now and first[1] in now
         time.sleep(1)  # the new worker loads its models; the other one answers meanwhile
         assert _sentiment_answers(base, 6)
+        assert len(os.listdir(f"/proc/{proc.pid}/fd")) == descriptors  # nothing of the dead worker left open
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole process group
         assert proc.wait(60) == 0
         err = proc.stderr.read()

@@ -59,9 +59,9 @@ def batch_or_each(run: Callable[[list[T]], list[R]], parts: Sequence[Sequence[T]
     ``run(list(parts[i]))``), and what a part's own call raises of ``catch`` becomes that part's
     outcome; anything else propagates. A single part is not run twice: its first error is its outcome.
     """
-    items = [item for part in parts for item in part]
     if not parts:
         return []
+    items = [item for part in parts for item in part]
     try:
         results = run(items)
     except RnnkitError as err:

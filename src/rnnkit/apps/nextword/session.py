@@ -252,8 +252,7 @@ class NextWordSession:
         if self._logits_cache is None or self._logits_cache[0] != key:
             output = engine.run(ids, self._state)[0] if ids else self._output
             logits = engine.logits(output)
-            with torch.inference_mode():
-                words_norm = log_sum_exp(logits[engine.prefix_index.first_word:])
+            words_norm = log_sum_exp(logits.numpy()[engine.prefix_index.first_word:])  # a view: no copy
             self._logits_cache = (key, logits, words_norm)
         last = context[-1] if context else self._last_token
         return self._logits_cache[1], last
