@@ -123,6 +123,12 @@ def test_foreign_files_and_unwritable_outputs_are_refused(tmp_path):
         load_torchscript(tmp_path / "notes.txt")
 
 
+def test_missing_folders_of_the_output_are_created(tmp_path):
+    result = export_model(tiny_tagger(), "torchscript", tmp_path / "new" / "deeper" / "t.ts")
+    assert result.path == tmp_path / "new" / "deeper" / "t.ts" and result.path.is_file()
+    assert load_torchscript(result.path)[1]["product"] == "tagger"
+
+
 def test_other_products_checkpoints_are_refused(tmp_path):
     from rnnkit.training import build_checkpoint, save_checkpoint
 
