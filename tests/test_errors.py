@@ -23,3 +23,11 @@ def test_first_line_quotes_an_error_in_one_bounded_line():
     assert first_line(ValueError("bad shape\n  at line 2")) == "bad shape"
     assert first_line(KeyError()) == "KeyError"  # no message: its type
     assert first_line(RuntimeError("x" * 500)) == "x" * 200 and len(first_line(RuntimeError("y" * 500), 300)) == 300
+
+
+def test_error_line_tells_the_users_errors_from_bugs():
+    from rnnkit.errors import error_line
+
+    assert error_line(InputError("text must be a str")) == "error: text must be a str"
+    assert error_line(KeyError("w")) == ("internal error: KeyError: 'w' "
+                                         "(please report it; RNNKIT_TRACEBACK=1 shows where)")

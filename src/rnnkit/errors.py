@@ -28,6 +28,7 @@ __all__ = [
     "StoppedError",
     "TrainingError",
     "TrainingInterrupted",
+    "error_line",
     "first_line",
 ]
 
@@ -39,6 +40,19 @@ def first_line(err: BaseException, limit: int = 200) -> str:
     """
     text = str(err).strip().splitlines()
     return (text[0] if text else type(err).__name__)[:limit]
+
+
+def error_line(err: BaseException) -> str:
+    """What rnnkit says of an error that ends a command, after ``rnnkit: ``, in one line.
+
+    ``error: <message>`` for an :class:`RnnkitError` (bad input, a bad file: the user's to fix), and
+    ``internal error: <type>: <first line> (please report it; ...)`` for anything else (a bug). The
+    CLI's ``main`` and a ``rnnkit serve --workers`` process that cannot start both print it.
+    """
+    if isinstance(err, RnnkitError):
+        return f"error: {err}"
+    return (f"internal error: {type(err).__name__}: {first_line(err)} "
+            "(please report it; RNNKIT_TRACEBACK=1 shows where)")
 
 
 class RnnkitError(Exception):

@@ -179,3 +179,29 @@ def test_a_port_in_use_is_one_line(capsys):
         assert main(["serve", "--workers", "2", "--port", str(port)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: cannot listen on") and err.count("\n") == 1
+
+
+def _broken_load():
+    raise KeyError("w")
+
+
+@pytest.mark.parametrize("traceback_asked", [False, True])
+def test_a_worker_that_cannot_start_says_why_as_the_cli_does(monkeypatch, capsys, traceback_asked):
+    import multiprocessing
+
+    from rnnkit.serve import processes
+
+    receive, send = multiprocessing.Pipe(duplex=False)
+    if traceback_asked:
+        monkeypatch.setenv("RNNKIT_TRACEBACK", "1")
+    else:
+        monkeypatch.delenv("RNNKIT_TRACEBACK", raising=False)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit):
+            processes._worker_main(_broken_load, send, None)
+    finally:
+        signal.signal(signal.SIGINT, previous)  # the worker ignores Ctrl-C; this test process must not
+    assert receive.recv() == ("error", "internal error: KeyError: 'w' "
+                                       "(please report it; RNNKIT_TRACEBACK=1 shows where)")
+    assert ("Traceback" in capsys.readouterr().err) == traceback_asked

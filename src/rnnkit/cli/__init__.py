@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from rnnkit._version import __version__
 from rnnkit.cli.common import usage
-from rnnkit.errors import ConfigError, InputError, RnnkitError, first_line
+from rnnkit.errors import ConfigError, InputError, RnnkitError, error_line
 
 __all__ = ["COMMANDS", "GROUPS", "main"]
 
@@ -117,12 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (ConfigError, InputError) as err:
-        print(f"rnnkit: error: {err}", file=sys.stderr)
-        return 2
     except RnnkitError as err:
-        print(f"rnnkit: error: {err}", file=sys.stderr)
-        return 1
+        print(f"rnnkit: {error_line(err)}", file=sys.stderr)
+        return 2 if isinstance(err, ConfigError | InputError) else 1
     except KeyboardInterrupt:
         print("rnnkit: interrupted", file=sys.stderr)
         return 130
@@ -135,6 +132,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # a bug, not bad input: one line, and the traceback on request
         if os.environ.get("RNNKIT_TRACEBACK"):
             raise
-        print(f"rnnkit: internal error: {type(err).__name__}: {first_line(err)} "
-              "(please report it; RNNKIT_TRACEBACK=1 shows where)", file=sys.stderr)
+        print(f"rnnkit: {error_line(err)}", file=sys.stderr)
         return 70  # EX_SOFTWARE

@@ -38,10 +38,11 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
-from rnnkit.errors import RnnkitError, first_line
+from rnnkit.errors import RnnkitError, error_line, first_line
 
 __all__ = ["MAX_SERVER_WORKERS", "listen", "receive_connections", "run_workers"]
 
@@ -224,9 +225,9 @@ def _worker_main(load: Callable[[], Serve], pipe: Any, channel: socket.socket) -
     try:
         serve = load()
     except Exception as err:
-        known = isinstance(err, RnnkitError)
-        pipe.send(("error", f"error: {first_line(err, 1000)}" if known else
-                   f"internal error: {type(err).__name__}: {first_line(err)} (please report it)"))
+        if os.environ.get("RNNKIT_TRACEBACK") and not isinstance(err, RnnkitError):
+            traceback.print_exc()  # a bug: where, on request, as the CLI's main shows it
+        pipe.send(("error", error_line(err)))
         sys.exit(1)
     pipe.send(("ready", None))
     pipe.close()
